@@ -1,0 +1,22 @@
+// What `keyfleet serve` is told on its command line; filled by main.cpp only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace keyfleet::core {
+
+struct Config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 4566;
+    std::filesystem::path data_dir = ".keyfleet";
+    // Region for requests that carry none (the unsigned health path); every API
+    // request takes its region from its SigV4 credential scope.
+    std::string default_region = "us-east-1";
+    std::filesystem::path credentials_file;  // empty: only the default test/test set
+    std::string log_level = "info";
+    unsigned io_threads = 2;
+};
+
+}  // namespace keyfleet::core

@@ -1,0 +1,27 @@
+// What every handler gets: who is calling and where, the store, the clock.
+#pragma once
+
+#include "core/clock.h"
+#include "core/scope.h"
+#include "store/db.h"
+
+#include <boost/json/object.hpp>
+
+#include <string_view>
+
+namespace keyfleet::handlers {
+
+namespace json = boost::json;
+
+struct Context {
+    core::Scope scope;  // the caller's account (from its access key) and region (from its signature)
+    store::Database& db;
+    core::Clock const& clock;
+    std::string_view request_id;
+};
+
+// A handler takes the decoded input (AWS member names) and answers the output
+// object (AWS member names) or throws codec::ApiError.
+using Handler = json::object (*)(Context& ctx, json::object const& input);
+
+}  // namespace keyfleet::handlers

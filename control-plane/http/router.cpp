@@ -1,0 +1,105 @@
+#include "http/router.h"
+
+#include "codec/api_error.h"
+#include "codec/decode.h"
+#include "codec/encode.h"
+#include "core/ids.h"
+#include "core/strings.h"
+#include "handlers/registry.h"
+#include "sigv4/verify.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace keyfleet::http {
+
+using codec::ApiError;
+
+Router::Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock)
+    : db_(db), credentials_(credentials), clock_(clock)
+{
+}
+
+namespace {
+
+bool is_form(sigv4::Headers const& headers)
+{
+    for (auto const& [name, value] : headers)
+        if (core::iequals(name, "content-type"))
+            return core::to_lower(value).starts_with("application/x-www-form-urlencoded");
+    return true;  // no Content-Type: a form is the only body this API takes
+}
+
+}  // namespace
+
+Response Router::handle(Request const& request) const
+{
+    auto const started = std::chrono::steady_clock::now();
+    Response response;
+    response.request_id = core::new_request_id();
+
+    auto const question = request.target.find('?');
+    std::string_view const path = std::string_view(request.target).substr(0, question);
+    std::string_view const query =
+        question == std::string::npos ? std::string_view{} : std::string_view(request.target).substr(question + 1);
+
+    if (request.method == "GET" && path == health_path) {
+        response.content_type = "application/json";
+        response.body = R"({"status":"ok"})";
+        return response;
+    }
+
+    auto const& schema = codec::Schema::elasticache();
+    std::string action = "-", account = "-", region = "-", error_code = "-";
+    try {
+        if (request.method != "GET" && request.method != "POST")
+            throw ApiError::from_model("InvalidAction", "The HTTP method " + request.method +
+                                                            " is not supported; send a POST or GET.");
+        auto const caller = sigv4::verify({request.method, path, query, request.headers, request.body}, credentials_,
+                                          clock_.now());
+        account = caller.account_id;
+        region = caller.region;
+
+        // Parameters come in the query string, the form body, or both.
+        auto params = codec::parse_form(query);
+        if (request.method == "POST" && is_form(request.headers))
+            for (auto& [name, value] : codec::parse_form(request.body))
+                params.insert_or_assign(name, std::move(value));
+
+        auto const found_action = params.find("Action");
+        if (found_action == params.end() || found_action->second.empty())
+            throw ApiError::from_model("MissingAction", "The request must contain the parameter Action.");
+        action = found_action->second;
+        auto const* op = schema.operation(action);
+        if (!op)
+            throw ApiError::from_model("InvalidAction", "The action " + action + " is not valid for this web service.");
+        auto const& entry = handlers::registry().at(op->name);
+        if (!entry.handler)
+            throw ApiError::from_model("NotImplemented", "keyfleet does not carry out " + op->name +
+                                                             " yet: it awaits " + std::string(entry.awaiting) +
+                                                             ". See docs/API_COVERAGE.md.");
+        auto const input = codec::decode(*op, params);
+        handlers::Context ctx{{caller.account_id, caller.region}, db_, clock_, response.request_id};
+        auto const output = entry.handler(ctx, input);
+        response.body = codec::encode_response(schema, *op, output, response.request_id);
+    } catch (ApiError const& error) {
+        error_code = error.code();
+        response.status = error.http_status();
+        response.body = codec::encode_error(schema, error, response.request_id);
+    } catch (std::exception const& bug) {
+        spdlog::error("{} {} internal error: {}", response.request_id, action, bug.what());
+        auto const error = ApiError::from_model("InternalFailure", "We encountered an internal error. Please try again.");
+        error_code = error.code();
+        response.status = error.http_status();
+        response.body = codec::encode_error(schema, error, response.request_id);
+    }
+
+    auto const elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    spdlog::info("{} {} account={} region={} status={} error={} {:.2f}ms", response.request_id, action, account, region,
+                 response.status, error_code, elapsed.count());
+    return response;
+}
+
+}  // namespace keyfleet::http

@@ -1,0 +1,126 @@
+// keyfleet: flags -> Config; wire the store, credentials, router and HTTP
+// server; serve until SIGINT/SIGTERM.
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "sigv4/credentials.h"
+#include "sigv4/verify.h"
+#include "store/db.h"
+#include "store/events.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#ifndef KEYFLEET_VERSION
+#define KEYFLEET_VERSION "0.0.0"
+#endif
+
+namespace fs = std::filesystem;
+using namespace keyfleet;
+
+namespace {
+
+// The data dir must exist, be writable, and belong to this process alone: two
+// servers on one data dir would fight over the same database and node ports.
+int claim_data_dir(fs::path const& dir)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw std::runtime_error("cannot create data dir " + dir.string() + ": " + ec.message());
+    auto const lock_path = dir / "keyfleet.lock";
+    int const fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw std::runtime_error("data dir " + dir.string() + " is not writable: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+        throw std::runtime_error("another keyfleet process is using data dir " + dir.string());
+    return fd;
+}
+
+int serve(core::Config const& config)
+{
+    if (!core::init_logging(config.log_level)) {
+        std::cerr << "keyfleet: unknown --log-level " << config.log_level << "\n";
+        return 2;
+    }
+    try {
+        auto credentials = sigv4::CredentialStore::with_default();
+        if (!config.credentials_file.empty())
+            credentials.load_file(config.credentials_file);
+
+        int const lock_fd = claim_data_dir(config.data_dir);
+        store::Database db((config.data_dir / "keyfleet.db").string());
+        core::SystemClock clock;
+        {
+            auto tx = db.write();
+            store::prune_events(tx, clock.now_ms() - std::int64_t(14) * 24 * 3600 * 1000);
+            tx.commit();
+        }
+
+        http::Router router(db, credentials, clock);
+        http::Server server({config.host, config.port, config.io_threads}, router);
+        server.listen();
+        server.run([&] {
+            spdlog::info("keyfleet {} listening on http://{}:{} (data dir {}, schema version {}, {} credential sets)",
+                         KEYFLEET_VERSION, config.host, server.port(), fs::absolute(config.data_dir).string(),
+                         db.schema_version(), credentials.size());
+        });
+        spdlog::info("keyfleet stopped");
+        ::close(lock_fd);
+        return 0;
+    } catch (std::exception const& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"keyfleet: a local Amazon ElastiCache on real redis-server processes"};
+    app.set_version_flag("--version", std::string("keyfleet ") + KEYFLEET_VERSION);
+    app.require_subcommand(1);
+
+    core::Config config;
+    config.io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    auto* serve_command = app.add_subcommand("serve", "Serve the ElastiCache API");
+    serve_command->add_option("--host", config.host, "Address to listen on")->capture_default_str();
+    serve_command->add_option("--port", config.port, "Port to listen on (0: any free port)")->capture_default_str();
+    serve_command->add_option("--data-dir", config.data_dir, "Where state, nodes and snapshots live")
+        ->capture_default_str();
+    serve_command
+        ->add_option("--region", config.default_region,
+                     "Region for unsigned tooling; API requests take theirs from the SigV4 scope")
+        ->capture_default_str()
+        ->check([](std::string const& region) {
+            return sigv4::is_region_name(region) ? std::string{} : "not a region name: " + region;
+        });
+    serve_command
+        ->add_option("--credentials", config.credentials_file,
+                     "File of extra credential sets, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID")
+        ->check(CLI::ExistingFile);
+    serve_command->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
+        ->capture_default_str();
+    serve_command->add_option("--io-threads", config.io_threads, "Threads serving HTTP")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 64u));
+
+    CLI11_PARSE(app, argc, argv);
+    if (serve_command->parsed())
+        return serve(config);
+    return 0;
+}

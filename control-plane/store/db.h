@@ -1,0 +1,85 @@
+// SQLite, the source of truth: connections (one per thread), transactions,
+// migrations. WAL, foreign keys on, synchronous=FULL, a busy timeout.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace keyfleet::store {
+
+// One SQLite connection with a cache of prepared statements.
+class Connection {
+public:
+    explicit Connection(std::string const& path);
+    Connection(Connection const&) = delete;
+    Connection& operator=(Connection const&) = delete;
+
+    // A prepared statement, reset and with its bindings cleared, ready to bind.
+    SQLite::Statement& prepare(std::string_view sql);
+    void execute(std::string_view sql);
+    // Ends every cached statement's step, so none holds a read snapshot open.
+    void reset_statements();
+    SQLite::Database& raw() { return db_; }
+
+private:
+    SQLite::Database db_;
+    std::map<std::string, std::unique_ptr<SQLite::Statement>, std::less<>> statements_;
+};
+
+// Write transactions start with BEGIN IMMEDIATE, so two writers never deadlock
+// on lock upgrade; read transactions see one consistent snapshot. Both roll back
+// unless committed.
+class Transaction {
+public:
+    enum class Kind { read, write };
+    Transaction(Connection& connection, Kind kind);
+    Transaction(Transaction const&) = delete;
+    Transaction& operator=(Transaction const&) = delete;
+    ~Transaction();
+
+    void commit();
+    Connection& connection() { return connection_; }
+    SQLite::Statement& prepare(std::string_view sql) { return connection_.prepare(sql); }
+
+private:
+    Connection& connection_;
+    bool open_ = true;
+};
+
+class Database {
+public:
+    // Opens (creating) <path> and applies every pending migration. ":memory:"
+    // gives a private in-memory database (tests): then every thread shares the
+    // one connection, so use it from one thread only.
+    explicit Database(std::string path);
+
+    // This thread's connection.
+    Connection& connection();
+
+    Transaction read() { return Transaction(connection(), Transaction::Kind::read); }
+    Transaction write() { return Transaction(connection(), Transaction::Kind::write); }
+
+    int schema_version();
+
+private:
+    void migrate();
+
+    std::string path_;
+    std::mutex mutex_;
+    std::map<std::thread::id, std::unique_ptr<Connection>> connections_;
+    std::unique_ptr<Connection> memory_;
+};
+
+// Applies the embedded migrations/NNNN_name.sql newer than PRAGMA user_version,
+// each in its own transaction that also bumps user_version.
+void apply_migrations(Connection& connection);
+
+}  // namespace keyfleet::store
