@@ -9,6 +9,7 @@ namespace keyfleet::codec {
 
 namespace json = boost::json;
 
+// Element text needs only &, < and > escaped; AWS leaves quotes as they are.
 void append_escaped(std::string& out, std::string_view text)
 {
     for (char const c : text) {
@@ -16,8 +17,6 @@ void append_escaped(std::string& out, std::string_view text)
         case '&': out += "&amp;"; break;
         case '<': out += "&lt;"; break;
         case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
         case '\r': out += "&#13;"; break;
         default: out += c;
         }

@@ -44,6 +44,9 @@ private:
 
     void on_header(beast::error_code ec)
     {
+        // A Content-Length over the cap is refused here, before any body is read.
+        if (ec == bhttp::error::body_limit)
+            return reply_too_large();
         if (ec)
             return close(ec);
         auto const& header = parser_->get();

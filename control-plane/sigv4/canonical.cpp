@@ -87,14 +87,14 @@ std::string canonical_uri(std::string_view wire_path)
     return path;
 }
 
-std::string canonical_query(std::string_view raw_query, std::string_view excluded)
+std::string canonical_query(std::string_view raw_query, std::string_view excluded, bool plus_is_space)
 {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (auto const& [name, value] : core::split_query(raw_query)) {
-        auto decoded_name = core::url_decode(name, false);
+        auto decoded_name = core::url_decode(name, plus_is_space);
         if (!excluded.empty() && decoded_name == excluded)
             continue;
-        pairs.emplace_back(core::uri_encode(decoded_name), core::uri_encode(core::url_decode(value, false)));
+        pairs.emplace_back(core::uri_encode(decoded_name), core::uri_encode(core::url_decode(value, plus_is_space)));
     }
     std::ranges::sort(pairs);
     std::string query;

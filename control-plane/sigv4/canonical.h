@@ -18,7 +18,9 @@ std::string canonical_uri(std::string_view wire_path);
 
 // Every pair percent-decoded, re-encoded with RFC 3986, sorted by name then
 // value; pairs named in `excluded` (X-Amz-Signature for presigned URLs) dropped.
-std::string canonical_query(std::string_view raw_query, std::string_view excluded = {});
+// The spec reads '+' literally; form-style clients (botocore's GET) send '+'
+// for a space they signed as %20, hence plus_is_space.
+std::string canonical_query(std::string_view raw_query, std::string_view excluded = {}, bool plus_is_space = false);
 
 // Lowercase names, values trimmed with inner runs of spaces folded, repeated
 // headers joined with ','; only the headers listed in `signed_headers` (already

@@ -8,6 +8,10 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <ctime>
+#include <iomanip>
+#include <locale>
+#include <sstream>
 #include <optional>
 
 namespace keyfleet::sigv4 {
@@ -42,13 +46,33 @@ struct Claim {
     std::string amz_date;
     std::optional<long> expires_seconds;  // presigned only
     bool presigned = false;
+    bool date_from_date_header = false;
 };
+
+std::string amz_format(core::TimePoint when);
 
 ApiError incomplete(std::string message) { return ApiError::from_model("IncompleteSignature", std::move(message)); }
 ApiError mismatch(std::string message) { return ApiError::from_model("SignatureDoesNotMatch", std::move(message)); }
 
+// RFC 1123, as a Date header carries it: "Sun, 22 Nov 2026 06:00:00 GMT" (or "-0000").
+std::optional<core::TimePoint> parse_http_date(std::string_view text)
+{
+    std::tm tm{};
+    std::istringstream in{std::string(text)};
+    in.imbue(std::locale::classic());
+    in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S");
+    if (in.fail())
+        return std::nullopt;
+    std::string zone;
+    in >> zone;
+    if (zone != "GMT" && zone != "UTC" && zone != "-0000" && zone != "+0000" && zone != "Z")
+        return std::nullopt;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
 Claim claim_from_header(std::string_view authorization, Headers const& headers)
 {
+    auto const quoted = [&] { return "Authorization=" + std::string(authorization); };
     if (!authorization.starts_with(algorithm) || authorization.size() == algorithm.size() ||
         authorization[algorithm.size()] != ' ') {
         auto const space = authorization.find(' ');
@@ -60,6 +84,10 @@ Claim claim_from_header(std::string_view authorization, Headers const& headers)
         auto const comma = rest.find(',');
         auto const part = core::trim(rest.substr(0, comma));
         auto const eq = part.find('=');
+        if (eq == std::string_view::npos && !part.empty())
+            throw incomplete(fmt::format("'{}' not a valid key=value pair (missing equal-sign) in Authorization "
+                                         "header: '{}'.",
+                                         part, authorization));
         if (eq != std::string_view::npos) {
             auto const key = part.substr(0, eq);
             auto const value = std::string(part.substr(eq + 1));
@@ -81,10 +109,20 @@ Claim claim_from_header(std::string_view authorization, Headers const& headers)
         if (value->empty())
             missing += fmt::format("Authorization header requires '{}' parameter. ", name);
     claim.amz_date = std::string(header(headers, "x-amz-date"));
-    if (claim.amz_date.empty())
-        missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    if (claim.amz_date.empty()) {
+        // The spec allows a Date header in place of X-Amz-Date.
+        if (auto const date = header(headers, "date"); !date.empty()) {
+            if (auto const when = parse_http_date(date))
+                claim.amz_date = amz_format(*when);
+            else
+                throw incomplete(fmt::format("Date must be in ISO-8601 'basic format' or RFC 1123. Got '{}'.", date));
+            claim.date_from_date_header = true;
+        } else {
+            missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+        }
+    }
     if (!missing.empty())
-        throw incomplete(missing + "Authorization=" + std::string(algorithm));
+        throw incomplete(missing + quoted());
     return claim;
 }
 
@@ -236,6 +274,8 @@ Caller verify(RequestParts const& request, CredentialStore const& credentials, c
         throw mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     if (!presigned && has_header(request.headers, "x-amz-date") && !is_signed("x-amz-date"))
         throw mismatch("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+    if (claim.date_from_date_header && !is_signed("date"))
+        throw mismatch("'Date' must be a 'SignedHeader' in the AWS Authorization.");
 
     if (claim.expires_seconds) {
         auto const expiry = *signed_at + std::chrono::seconds(*claim.expires_seconds);
@@ -253,16 +293,27 @@ Caller verify(RequestParts const& request, CredentialStore const& credentials, c
     auto const key = signing_key(credential->secret_access_key, scope_date, region, service);
     auto const scope_text = claim.credential.substr(access_key.size() + 1);
     auto const uri = canonical_uri(request.path);
-    auto const query = canonical_query(request.query, presigned ? "X-Amz-Signature" : "");
     auto const headers = canonical_headers(request.headers, signed_headers);
-    auto const matches = [&](std::string_view payload_hash) {
-        auto const creq = canonical_request(request.method, uri, query, headers, signed_headers, payload_hash);
-        return equal_constant_time(signature(key, string_to_sign(claim.amz_date, scope_text, creq)), claim.signature);
-    };
+    // '+' in a query string is ambiguous (a literal plus per the spec, a space
+    // for form-style clients); a signature over either reading is accepted.
+    std::vector<std::string> queries{canonical_query(request.query, presigned ? "X-Amz-Signature" : "")};
+    if (request.query.find('+') != std::string_view::npos)
+        queries.push_back(canonical_query(request.query, presigned ? "X-Amz-Signature" : "", true));
     auto const declared_hash = header(request.headers, "x-amz-content-sha256");
-    bool const valid = !declared_hash.empty() ? matches(declared_hash)
-                                              : (matches(sha256_hex(request.body)) ||
-                                                 (presigned && matches("UNSIGNED-PAYLOAD")));
+    std::vector<std::string> payload_hashes;
+    if (!declared_hash.empty())
+        payload_hashes.emplace_back(declared_hash);
+    else
+        payload_hashes.push_back(sha256_hex(request.body));
+    if (presigned && declared_hash.empty())
+        payload_hashes.emplace_back("UNSIGNED-PAYLOAD");
+    bool valid = false;
+    for (auto const& query : queries)
+        for (auto const& payload_hash : payload_hashes) {
+            auto const creq = canonical_request(request.method, uri, query, headers, signed_headers, payload_hash);
+            valid = valid || equal_constant_time(signature(key, string_to_sign(claim.amz_date, scope_text, creq)),
+                                                 claim.signature);
+        }
     if (!valid)
         throw mismatch("The request signature we calculated does not match the signature you provided. Check your "
                        "AWS Secret Access Key and signing method. Consult the service documentation for details.");

@@ -116,4 +116,6 @@ TEST_CASE("canonical_query sorts by name then value and can drop the signature",
     CHECK(sigv4::canonical_query("x=a%2Fb&y=c d") == "x=a%2Fb&y=c%20d");
     CHECK(sigv4::canonical_query("a=1&X-Amz-Signature=abc", "X-Amz-Signature") == "a=1");
     CHECK(sigv4::canonical_query("flag") == "flag=");
+    CHECK(sigv4::canonical_query("a=b+c") == "a=b%2Bc");
+    CHECK(sigv4::canonical_query("a=b+c", "", true) == "a=b%20c");
 }

@@ -33,6 +33,7 @@ struct Signer {
     std::string terminator = "aws4_request";
     core::TimePoint when = now;
     std::string signed_headers = "content-type;host;x-amz-date";
+    bool rfc1123_date_header = false;  // send Date: <RFC 1123> instead of X-Amz-Date
 
     Signed sign() const
     {
@@ -41,6 +42,9 @@ struct Signer {
         request.headers = {{"Host", "127.0.0.1:4566"},
                            {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
                            {"X-Amz-Date", date}};
+        if (rfc1123_date_header)
+            request.headers.back() = {"Date", fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT",
+                                                          std::chrono::floor<std::chrono::seconds>(when))};
         auto const scope = date.substr(0, 8) + "/" + region + "/" + service + "/" + terminator;
         auto const creq = sigv4::canonical_request(request.method, "/", "",
                                                    sigv4::canonical_headers(request.headers, signed_headers),
@@ -140,6 +144,15 @@ TEST_CASE("a malformed Authorization header is IncompleteSignature", "[sigv4]")
     set_header(request, "Authorization", "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/elasticache/aws4_request");
     CHECK_THAT(failure(request), Catch::StartsWith("IncompleteSignature (400): Authorization header requires 'Signature'"));
 
+    set_header(request, "Authorization", "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/elasticache/aws4_request");
+    CHECK_THAT(failure(request),
+               Catch::EndsWith("Authorization=AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/elasticache/aws4_request"));
+
+    set_header(request, "Authorization",
+               "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/elasticache/aws4_request, SignedHeaders=host, Signature");
+    CHECK_THAT(failure(request), Catch::StartsWith("IncompleteSignature (400): 'Signature' not a valid key=value pair "
+                                                   "(missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256"));
+
     set_header(request, "Authorization", "AWS test:abc");
     CHECK_THAT(failure(request), Catch::StartsWith("IncompleteSignature (400): Unsupported AWS 'algorithm'"));
 
@@ -231,4 +244,15 @@ TEST_CASE("region names are recognised by shape", "[sigv4]")
     CHECK_FALSE(sigv4::is_region_name("US-EAST-1"));
     CHECK_FALSE(sigv4::is_region_name("us--1"));
     CHECK_FALSE(sigv4::is_region_name(""));
+}
+
+TEST_CASE("a Date header may stand in for X-Amz-Date, signed like it", "[sigv4]")
+{
+    Signer signer;
+    signer.signed_headers = "content-type;date;host";
+    signer.rfc1123_date_header = true;
+    CHECK(failure(signer.sign()) == "accepted");
+
+    signer.signed_headers = "content-type;host";
+    CHECK_THAT(failure(signer.sign()), Catch::Contains("'Date' must be a 'SignedHeader'"));
 }
