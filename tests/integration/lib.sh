@@ -27,8 +27,7 @@ cleanup() {
     local status=$?
     stop_keyfleet || true
     if [ "$status" -ne 0 ] && [ -f "$KEYFLEET_LOG" ]; then
-        echo "--- keyfleet log (last 40 lines) ---" >&2
-        tail -n 40 "$KEYFLEET_LOG" >&2
+        { echo "--- keyfleet log (last 40 lines) ---"; tail -n 40 "$KEYFLEET_LOG"; } >&2 || true
     fi
     rm -rf "$TEST_TMP"
     exit "$status"
@@ -69,12 +68,14 @@ start_keyfleet() {
     wait_until 20 keyfleet_healthy
 }
 
-# stop_keyfleet [signal]: TERM by default; waits for the process to exit.
+# stop_keyfleet [signal]: TERM by default; waits for the process to exit and
+# leaves its exit status in KEYFLEET_EXIT_STATUS.
 stop_keyfleet() {
     local signal=${1:-TERM}
     [ -n "$KEYFLEET_PID" ] || return 0
     kill "-$signal" "$KEYFLEET_PID" 2>/dev/null || true
-    wait "$KEYFLEET_PID" 2>/dev/null || true
+    KEYFLEET_EXIT_STATUS=0
+    wait "$KEYFLEET_PID" 2>/dev/null || KEYFLEET_EXIT_STATUS=$?
     KEYFLEET_PID=
 }
 
@@ -99,6 +100,28 @@ expect_error() {
     esac
 }
 
+# expect_message CODE MESSAGE command...: fails with that code and exactly that message.
+expect_message() {
+    local code=$1 message=$2 output
+    shift 2
+    if output=$("$@" 2>&1); then
+        fail "expected $code, but succeeded: $*"
+    fi
+    [[ $output == *"($code) when calling the "*": $message" ]] ||
+        fail "expected $code: $message; from: $*; got: $output"
+}
+
+# jqr FILTER JSON: jq -r on a string.
+jqr() { jq -r "$1" <<<"$2"; }
+
+# require_tool NAME...: skip the test (exit 77) when a tool it needs is absent.
+require_tool() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || { echo "SKIPPED [$TEST_NAME]: $tool is not installed" >&2; exit 77; }
+    done
+}
+
 # assert_eq EXPECTED ACTUAL [what]
 assert_eq() {
     [ "$1" = "$2" ] || fail "${3:-value}: expected '$1', got '$2'"
@@ -114,4 +137,70 @@ boto3_python() {
         fi
     done
     fail "no python3 with boto3: run tools/setup.sh"
+}
+
+# --- Raw requests, below botocore's forgiving parser -------------------------
+INTEGRATION_DIR=$KEYFLEET_ROOT/tests/integration
+XMLNS=http://elasticache.amazonaws.com/doc/2015-02-02/
+
+# send [signed_request.py options] Name=Value...: a botocore-signed request; sets
+# STATUS, HEADERS, BODY and PATHS (the body flattened by xml_paths.py, one
+# `path=text` line per element).
+send() {
+    local out rest python
+    python=$(boto3_python)
+    out=$("$python" "$INTEGRATION_DIR/signed_request.py" --endpoint "$(endpoint)" --headers "$@") ||
+        fail "signed_request.py could not send: $*"
+    STATUS=${out%%$'\n'*}
+    rest=${out#*$'\n'}
+    HEADERS=${rest%%$'\n\n'*}
+    BODY=${rest#*$'\n\n'}
+    PATHS=$("$python" "$INTEGRATION_DIR/xml_paths.py" <<<"$BODY") || fail "answer to $* is not XML: $BODY"
+}
+
+# send_curl curl-args...: the same for a hand-made request.
+send_curl() {
+    local headers_file=$TEST_TMP/curl-headers body_file=$TEST_TMP/curl-body
+    STATUS=$(curl -sS -o "$body_file" -D "$headers_file" -w '%{http_code}' "$@") || fail "curl failed: $*"
+    HEADERS=$(tr -d '\r' <"$headers_file")
+    BODY=$(cat "$body_file")
+    PATHS=$("$(boto3_python)" "$INTEGRATION_DIR/xml_paths.py" <<<"$BODY") || fail "answer to curl $* is not XML: $BODY"
+}
+
+# xml PATH: the text of the elements at PATH in the last answer, a line each.
+xml() { sed -n "s|^$1=||p" <<<"$PATHS"; }
+
+# has PATH: the last answer has an element at PATH.
+has() { grep -qE "^$1(=|$)" <<<"$PATHS"; }
+
+# header NAME: a header of the last answer.
+header() { sed -n "s|^$1: ||Ip" <<<"$HEADERS" | tr -d '\r'; }
+
+# expect_success OPERATION: a 200 answer in AWS's envelope, RequestId in metadata and header.
+expect_success() {
+    assert_eq 200 "$STATUS" "HTTP status of $1 ($BODY)"
+    assert_eq "$XMLNS" "$(xml "/${1}Response/@xmlns")" "root element and namespace of $1"
+    local request_id
+    request_id=$(xml "/${1}Response/ResponseMetadata/RequestId")
+    [[ $request_id =~ ^[0-9a-f-]{36}$ ]] || fail "$1: no ResponseMetadata/RequestId: $PATHS"
+    assert_eq "$request_id" "$(header x-amzn-RequestId)" "x-amzn-RequestId header of $1"
+    assert_eq text/xml "$(header Content-Type)" "Content-Type of $1"
+}
+
+# expect_wire_error STATUS CODE [MESSAGE]: the last answer is AWS's error document.
+expect_wire_error() {
+    assert_eq "$1" "$STATUS" "HTTP status for $2 ($BODY)"
+    assert_eq "$2" "$(xml /ErrorResponse/Error/Code)" "error code"
+    assert_eq "$XMLNS" "$(xml /ErrorResponse/@xmlns)" "error namespace"
+    local expected_type=Sender
+    [ "$1" -lt 500 ] || expected_type=Receiver
+    assert_eq "$expected_type" "$(xml /ErrorResponse/Error/Type)" "error type of $2"
+    local request_id
+    request_id=$(xml /ErrorResponse/RequestId)
+    [[ $request_id =~ ^[0-9a-f-]{36}$ ]] || fail "$2: <RequestId> directly under <ErrorResponse> expected: $PATHS"
+    assert_eq "$request_id" "$(header x-amzn-RequestId)" "x-amzn-RequestId header of $2"
+    [ -z "$(xml /ErrorResponse/ResponseMetadata/RequestId)" ] || fail "$2: errors carry no ResponseMetadata"
+    if [ $# -ge 3 ]; then
+        assert_eq "$3" "$(xml /ErrorResponse/Error/Message)" "message of $2"
+    fi
 }
