@@ -1,5 +1,6 @@
 // keyfleet: flags -> Config; wire the store, credentials, router and HTTP
 // server; serve until SIGINT/SIGTERM.
+#include "codec/schema.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -70,6 +71,8 @@ int serve(core::Config const& config)
             tx.commit();
         }
 
+        // Parse the wire contract now, so a healthy answer means the API is ready.
+        codec::Schema::elasticache();
         http::Router router(db, credentials, clock);
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();

@@ -4,6 +4,8 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstring>
+#include <random>
 #include <stdexcept>
 
 namespace keyfleet::core {
@@ -21,9 +23,19 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> sha256(std::string_view seed)
 
 std::string new_request_id()
 {
+    // Request ids must be unique, not secret: a per-thread generator seeded once
+    // from OpenSSL is enough and far cheaper than RAND_bytes per request.
+    thread_local std::mt19937_64 generator = [] {
+        std::uint64_t seed = 0;
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1)
+            throw std::runtime_error("RAND_bytes failed");
+        return std::mt19937_64(seed);
+    }();
     std::array<unsigned char, 16> bytes{};
-    if (RAND_bytes(bytes.data(), int(bytes.size())) != 1)
-        throw std::runtime_error("RAND_bytes failed");
+    for (std::size_t i = 0; i < bytes.size(); i += 8) {
+        auto const word = generator();
+        std::memcpy(bytes.data() + i, &word, 8);
+    }
     bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
     bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
     std::string id;

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <regex>
 
 namespace keyfleet::handlers {
@@ -46,7 +47,7 @@ std::string vpc_id_of(core::Scope const& scope, std::string_view group_name)
 }
 
 // The group every region has, as AWS shows it: one subnet per availability zone.
-store::SubnetGroup default_group(core::Scope const& scope)
+store::SubnetGroup make_default_group(core::Scope const& scope)
 {
     store::SubnetGroup group;
     group.name = std::string(default_name);
@@ -56,6 +57,16 @@ store::SubnetGroup default_group(core::Scope const& scope)
         group.subnets.push_back({"subnet-" + core::stable_hex(scope.account + "/" + scope.region + "/default/" + letter, 17),
                                  scope.region + letter});
     return group;
+}
+
+// Derived from hashes, so computed once per account and region for each thread.
+store::SubnetGroup const& default_group(core::Scope const& scope)
+{
+    thread_local std::map<std::string, store::SubnetGroup, std::less<>> groups;
+    auto const key = scope.account + "/" + scope.region;
+    if (auto const found = groups.find(key); found != groups.end())
+        return found->second;
+    return groups.emplace(key, make_default_group(scope)).first->second;
 }
 
 json::object to_wire(core::Scope const& scope, store::SubnetGroup const& group)

@@ -30,6 +30,7 @@ public:
     {
     }
 
+    // The acceptor runs on the first thread; the session on its socket's own.
     void start() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); }); }
 
 private:
@@ -137,21 +138,42 @@ private:
 
 }  // namespace
 
+// One io_context per thread, each connection living on one of them: no strands
+// and no cross-thread hand-offs on the request path.
 struct Server::State {
+    using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
+
     ServerOptions options;
     Router const& router;
-    net::io_context io;
-    tcp::acceptor acceptor{io};
-    net::signal_set signals{io, SIGINT, SIGTERM};
-    net::steady_timer drain_timer{io};
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::vector<WorkGuard> keep_running;
+    std::size_t next_context = 0;
+    tcp::acceptor acceptor;
+    net::signal_set signals;
+    net::steady_timer drain_timer;
     std::atomic<int> in_flight{0};
     std::chrono::steady_clock::time_point drain_until;
 
-    State(ServerOptions o, Router const& r) : options(std::move(o)), router(r), io(int(std::max(1u, options.threads))) {}
+    State(ServerOptions o, Router const& r)
+        : options(std::move(o)), router(r), contexts(make_contexts(options.threads)), acceptor(*contexts[0]),
+          signals(*contexts[0], SIGINT, SIGTERM), drain_timer(*contexts[0])
+    {
+        for (auto& context : contexts)
+            keep_running.emplace_back(context->get_executor());
+    }
+
+    static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads)
+    {
+        std::vector<std::unique_ptr<net::io_context>> made;
+        for (unsigned i = 0; i < std::max(1u, threads); ++i)
+            made.push_back(std::make_unique<net::io_context>(1));
+        return made;
+    }
 
     void accept()
     {
-        acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+        auto& context = *contexts[next_context++ % contexts.size()];
+        acceptor.async_accept(context, [this](beast::error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted || !acceptor.is_open())
                 return;
             if (!ec) {
@@ -177,7 +199,9 @@ struct Server::State {
     void wait_for_drain()
     {
         if (in_flight == 0 || std::chrono::steady_clock::now() >= drain_until) {
-            io.stop();
+            keep_running.clear();
+            for (auto& context : contexts)
+                context->stop();
             return;
         }
         drain_timer.expires_after(std::chrono::milliseconds(5));
@@ -226,14 +250,14 @@ void Server::run(std::function<void()> on_ready)
     if (on_ready)
         on_ready();
     std::vector<std::jthread> workers;
-    for (unsigned i = 1; i < std::max(1u, s.options.threads); ++i)
-        workers.emplace_back([&s] { s.io.run(); });
-    s.io.run();
+    for (std::size_t i = 1; i < s.contexts.size(); ++i)
+        workers.emplace_back([&s, i] { s.contexts[i]->run(); });
+    s.contexts[0]->run();
 }
 
 void Server::stop()
 {
-    net::post(state_->io, [this] { state_->begin_stop(); });
+    net::post(*state_->contexts[0], [this] { state_->begin_stop(); });
 }
 
 }  // namespace keyfleet::http

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 #include <ctime>
 #include <iomanip>
 #include <locale>
@@ -187,6 +188,21 @@ std::string amz_format(core::TimePoint when)
     return fmt::format("{:%Y%m%dT%H%M%SZ}", std::chrono::floor<std::chrono::seconds>(when));
 }
 
+// The signing key changes once a day per key and region: derive it once (four
+// HMACs) and keep a few per thread.
+std::string const& cached_signing_key(std::string_view secret, std::string_view date, std::string_view region,
+                                      std::string_view service)
+{
+    thread_local std::map<std::string, std::string, std::less<>> keys;
+    auto id = std::string(secret);
+    id.append("\n").append(date).append("\n").append(region).append("\n").append(service);
+    if (auto const found = keys.find(id); found != keys.end())
+        return found->second;
+    if (keys.size() >= 64)
+        keys.clear();
+    return keys.emplace(std::move(id), signing_key(secret, date, region, service)).first->second;
+}
+
 }  // namespace
 
 bool is_region_name(std::string_view region)
@@ -290,7 +306,7 @@ Caller verify(RequestParts const& request, CredentialStore const& credentials, c
         throw mismatch(fmt::format("Signature not yet current: {} is still later than {} ({} + 15 min.)",
                                    claim.amz_date, amz_format(now + allowed_clock_skew), amz_format(now)));
 
-    auto const key = signing_key(credential->secret_access_key, scope_date, region, service);
+    auto const key = cached_signing_key(credential->secret_access_key, scope_date, region, service);
     auto const scope_text = claim.credential.substr(access_key.size() + 1);
     auto const uri = canonical_uri(request.path);
     auto const headers = canonical_headers(request.headers, signed_headers);

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
 #include <stdexcept>
 
@@ -41,7 +42,7 @@ void Connection::reset_statements()
 
 Transaction::Transaction(Connection& connection, Kind kind) : connection_(connection)
 {
-    connection_.execute(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+    connection_.prepare(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN").exec();
 }
 
 Transaction::~Transaction()
@@ -50,7 +51,7 @@ Transaction::~Transaction()
         return;
     try {
         connection_.reset_statements();
-        connection_.execute("ROLLBACK");
+        connection_.prepare("ROLLBACK").exec();
     } catch (std::exception const& e) {
         spdlog::error("rollback failed: {}", e.what());
     }
@@ -59,11 +60,15 @@ Transaction::~Transaction()
 void Transaction::commit()
 {
     connection_.reset_statements();
-    connection_.execute("COMMIT");
+    connection_.prepare("COMMIT").exec();
     open_ = false;
 }
 
-Database::Database(std::string path) : path_(std::move(path))
+namespace {
+std::atomic<std::uint64_t> next_database_serial{1};
+}
+
+Database::Database(std::string path) : path_(std::move(path)), serial_(next_database_serial++)
 {
     if (path_ == ":memory:")
         memory_ = std::make_unique<Connection>(path_);
@@ -74,10 +79,17 @@ Connection& Database::connection()
 {
     if (memory_)
         return *memory_;
+    // The common case, without the lock: this thread asked this database before.
+    thread_local std::uint64_t cached_for = 0;
+    thread_local Connection* cached = nullptr;
+    if (cached_for == serial_)
+        return *cached;
     std::lock_guard lock(mutex_);
     auto& slot = connections_[std::this_thread::get_id()];
     if (!slot)
         slot = std::make_unique<Connection>(path_);
+    cached_for = serial_;
+    cached = slot.get();
     return *slot;
 }
 

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -73,6 +74,7 @@ private:
     void migrate();
 
     std::string path_;
+    std::uint64_t const serial_;  // tells this database from a later one at the same address
     std::mutex mutex_;
     std::map<std::thread::id, std::unique_ptr<Connection>> connections_;
     std::unique_ptr<Connection> memory_;

@@ -64,21 +64,25 @@ std::optional<SubnetGroup> find_subnet_group(Transaction& tx, core::Scope const&
 std::vector<SubnetGroup> list_subnet_groups(Transaction& tx, core::Scope const& scope, std::string_view after,
                                             int limit)
 {
+    // One query for the page of groups and all their subnets.
+    auto& query = tx.prepare(
+        "WITH page AS (SELECT name, description, vpc_id, created_at FROM cache_subnet_groups "
+        "  WHERE account = ?1 AND region = ?2 AND name > ?3 ORDER BY name LIMIT ?4) "
+        "SELECT page.name, page.description, page.vpc_id, page.created_at, s.subnet_id, s.availability_zone "
+        "FROM page LEFT JOIN cache_subnets s "
+        "  ON s.account = ?1 AND s.region = ?2 AND s.group_name = page.name "
+        "ORDER BY page.name, s.position");
+    query.bind(1, scope.account);
+    query.bind(2, scope.region);
+    query.bind(3, std::string(after));
+    query.bind(4, limit);
     std::vector<SubnetGroup> groups;
-    {
-        auto& query = tx.prepare(
-            "SELECT name, description, vpc_id, created_at FROM cache_subnet_groups "
-            "WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?");
-        query.bind(1, scope.account);
-        query.bind(2, scope.region);
-        query.bind(3, std::string(after));
-        query.bind(4, limit);
-        while (query.executeStep())
+    while (query.executeStep()) {
+        if (groups.empty() || groups.back().name != query.getColumn(0).getText())
             groups.push_back(read_group(query));
-        query.reset();
+        if (!query.getColumn(4).isNull())
+            groups.back().subnets.push_back({query.getColumn(4).getString(), query.getColumn(5).getString()});
     }
-    for (auto& group : groups)
-        load_subnets(tx, scope, group);
     return groups;
 }
 
