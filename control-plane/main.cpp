@@ -10,6 +10,8 @@
 #include "sigv4/verify.h"
 #include "store/db.h"
 #include "store/events.h"
+#include "workflows/configuration.h"
+#include "workflows/engine.h"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -73,7 +75,11 @@ int serve(core::Config const& config)
 
         // Parse the wire contract now, so a healthy answer means the API is ready.
         codec::Schema::elasticache();
-        http::Router router(db, credentials, clock);
+        workflows::Engine engine(db, clock);
+        workflows::add_configuration_kinds(engine);
+        engine.start();  // resumes whatever a previous run left unfinished
+
+        http::Router router(db, credentials, clock, [&engine] { engine.wake(); });
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
         server.run([&] {
@@ -81,6 +87,7 @@ int serve(core::Config const& config)
                          KEYFLEET_VERSION, config.host, server.port(), fs::absolute(config.data_dir).string(),
                          db.schema_version(), credentials.size());
         });
+        engine.stop();
         spdlog::info("keyfleet stopped");
         ::close(lock_fd);
         return 0;

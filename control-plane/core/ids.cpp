@@ -91,6 +91,18 @@ std::optional<ParsedArn> parse_arn(std::string_view text)
                      std::string(fields[5]), std::string(text)};
 }
 
+std::string sha256_hex(std::string_view data)
+{
+    auto const digest = sha256(data);
+    std::string text;
+    text.reserve(digest.size() * 2);
+    for (auto const byte : digest) {
+        text += hex_digits[byte >> 4];
+        text += hex_digits[byte & 0x0f];
+    }
+    return text;
+}
+
 std::string stable_hex(std::string_view seed, std::size_t length)
 {
     auto const digest = sha256(seed);

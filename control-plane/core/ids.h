@@ -25,6 +25,9 @@ struct ParsedArn {
 // Splits an ElastiCache ARN; nullopt when it is not one.
 std::optional<ParsedArn> parse_arn(std::string_view text);
 
+// Lowercase hex SHA-256 of the data.
+std::string sha256_hex(std::string_view data);
+
 // `length` lowercase hex characters derived from the seed (SHA-256), stable
 // across runs and machines: the same seed always names the same VPC or subnet.
 std::string stable_hex(std::string_view seed, std::size_t length);

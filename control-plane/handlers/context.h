@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <string_view>
 
 namespace keyfleet::handlers {
@@ -18,6 +19,8 @@ struct Context {
     store::Database& db;
     core::Clock const& clock;
     std::string_view request_id;
+    // Tells the data plane's workflow engine a handler committed new work.
+    std::function<void()> const& wake_workflows;
 };
 
 // A handler takes the decoded input (AWS member names) and answers the output

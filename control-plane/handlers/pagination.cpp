@@ -27,4 +27,6 @@ PageRequest page_request(json::object const& in)
 
 std::string marker_after(std::string_view last_key) { return core::base64url_encode(last_key); }
 
+void throw_invalid_marker() { throw codec::invalid_parameter_value("The marker is not valid for this request."); }
+
 }  // namespace keyfleet::handlers

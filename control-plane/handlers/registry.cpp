@@ -8,13 +8,6 @@
 namespace keyfleet::handlers {
 
 namespace {
-constexpr std::string_view parameter_groups = "cache parameter groups and their catalogs";
-constexpr std::string_view engine_catalog = "the engine version catalog";
-constexpr std::string_view security_groups = "cache security groups";
-constexpr std::string_view node_types = "the node type catalog";
-constexpr std::string_view users = "users and user groups";
-constexpr std::string_view reserved_nodes = "reserved cache nodes";
-constexpr std::string_view service_updates = "service updates";
 constexpr std::string_view nodes = "cache clusters and replication groups on real redis-server nodes";
 constexpr std::string_view high_availability = "failover and replica scaling";
 constexpr std::string_view snapshots = "snapshots and restore";
@@ -38,35 +31,35 @@ std::map<std::string_view, OperationEntry> const& registry()
         {"DescribeEvents", {describe_events, {}}},
 
         // Configuration resources
-        {"CreateCacheParameterGroup", {nullptr, parameter_groups}},
-        {"DescribeCacheParameterGroups", {nullptr, parameter_groups}},
-        {"ModifyCacheParameterGroup", {nullptr, parameter_groups}},
-        {"ResetCacheParameterGroup", {nullptr, parameter_groups}},
-        {"DeleteCacheParameterGroup", {nullptr, parameter_groups}},
-        {"DescribeCacheParameters", {nullptr, parameter_groups}},
-        {"DescribeEngineDefaultParameters", {nullptr, parameter_groups}},
-        {"DescribeCacheEngineVersions", {nullptr, engine_catalog}},
-        {"CreateCacheSecurityGroup", {nullptr, security_groups}},
-        {"DescribeCacheSecurityGroups", {nullptr, security_groups}},
-        {"DeleteCacheSecurityGroup", {nullptr, security_groups}},
-        {"AuthorizeCacheSecurityGroupIngress", {nullptr, security_groups}},
-        {"RevokeCacheSecurityGroupIngress", {nullptr, security_groups}},
-        {"ListAllowedNodeTypeModifications", {nullptr, node_types}},
-        {"CreateUser", {nullptr, users}},
-        {"DescribeUsers", {nullptr, users}},
-        {"ModifyUser", {nullptr, users}},
-        {"DeleteUser", {nullptr, users}},
-        {"CreateUserGroup", {nullptr, users}},
-        {"DescribeUserGroups", {nullptr, users}},
-        {"ModifyUserGroup", {nullptr, users}},
-        {"DeleteUserGroup", {nullptr, users}},
-        {"DescribeReservedCacheNodesOfferings", {nullptr, reserved_nodes}},
-        {"PurchaseReservedCacheNodesOffering", {nullptr, reserved_nodes}},
-        {"DescribeReservedCacheNodes", {nullptr, reserved_nodes}},
-        {"DescribeServiceUpdates", {nullptr, service_updates}},
-        {"DescribeUpdateActions", {nullptr, service_updates}},
-        {"BatchApplyUpdateAction", {nullptr, service_updates}},
-        {"BatchStopUpdateAction", {nullptr, service_updates}},
+        {"CreateCacheParameterGroup", {create_cache_parameter_group, {}}},
+        {"DescribeCacheParameterGroups", {describe_cache_parameter_groups, {}}},
+        {"ModifyCacheParameterGroup", {modify_cache_parameter_group, {}}},
+        {"ResetCacheParameterGroup", {reset_cache_parameter_group, {}}},
+        {"DeleteCacheParameterGroup", {delete_cache_parameter_group, {}}},
+        {"DescribeCacheParameters", {describe_cache_parameters, {}}},
+        {"DescribeEngineDefaultParameters", {describe_engine_default_parameters, {}}},
+        {"DescribeCacheEngineVersions", {describe_cache_engine_versions, {}}},
+        {"CreateCacheSecurityGroup", {create_cache_security_group, {}}},
+        {"DescribeCacheSecurityGroups", {describe_cache_security_groups, {}}},
+        {"DeleteCacheSecurityGroup", {delete_cache_security_group, {}}},
+        {"AuthorizeCacheSecurityGroupIngress", {authorize_cache_security_group_ingress, {}}},
+        {"RevokeCacheSecurityGroupIngress", {revoke_cache_security_group_ingress, {}}},
+        {"ListAllowedNodeTypeModifications", {list_allowed_node_type_modifications, {}}},
+        {"CreateUser", {create_user, {}}},
+        {"DescribeUsers", {describe_users, {}}},
+        {"ModifyUser", {modify_user, {}}},
+        {"DeleteUser", {delete_user, {}}},
+        {"CreateUserGroup", {create_user_group, {}}},
+        {"DescribeUserGroups", {describe_user_groups, {}}},
+        {"ModifyUserGroup", {modify_user_group, {}}},
+        {"DeleteUserGroup", {delete_user_group, {}}},
+        {"DescribeReservedCacheNodesOfferings", {describe_reserved_cache_nodes_offerings, {}}},
+        {"PurchaseReservedCacheNodesOffering", {purchase_reserved_cache_nodes_offering, {}}},
+        {"DescribeReservedCacheNodes", {describe_reserved_cache_nodes, {}}},
+        {"DescribeServiceUpdates", {describe_service_updates, {}}},
+        {"DescribeUpdateActions", {describe_update_actions, {}}},
+        {"BatchApplyUpdateAction", {batch_apply_update_action, {}}},
+        {"BatchStopUpdateAction", {batch_stop_update_action, {}}},
 
         // Real nodes
         {"CreateCacheCluster", {nullptr, nodes}},

@@ -11,15 +11,15 @@ namespace {
 std::array<ResourceKind, 11> const kinds{{
     {"cluster", "CacheClusterNotFoundFault", "Cache cluster", nullptr},
     {"replicationgroup", "ReplicationGroupNotFoundFault", "Replication group", nullptr},
-    {"parametergroup", "CacheParameterGroupNotFoundFault", "Cache parameter group", nullptr},
+    {"parametergroup", "CacheParameterGroupNotFoundFault", "Cache parameter group", parameter_group_presence},
     {"subnetgroup", "CacheSubnetGroupNotFoundFault", "Cache subnet group", subnet_group_presence},
-    {"securitygroup", "CacheSecurityGroupNotFoundFault", "Cache security group", nullptr},
+    {"securitygroup", "CacheSecurityGroupNotFoundFault", "Cache security group", security_group_presence},
     {"snapshot", "SnapshotNotFoundFault", "Snapshot", nullptr},
-    {"user", "UserNotFoundFault", "User", nullptr},
-    {"usergroup", "UserGroupNotFoundFault", "User group", nullptr},
+    {"user", "UserNotFoundFault", "User", user_presence},
+    {"usergroup", "UserGroupNotFoundFault", "User group", user_group_presence},
     {"serverlesscache", "ServerlessCacheNotFoundFault", "Serverless cache", nullptr},
     {"serverlesscachesnapshot", "ServerlessCacheSnapshotNotFoundFault", "Serverless cache snapshot", nullptr},
-    {"reserved-instance", "ReservedCacheNodeNotFoundFault", "Reserved cache node", nullptr},
+    {"reserved-instance", "ReservedCacheNodeNotFoundFault", "Reserved cache node", reserved_node_presence},
 }};
 }  // namespace
 

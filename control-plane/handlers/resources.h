@@ -28,5 +28,10 @@ ResourceKind const* resource_kind(std::string_view arn_kind);
 
 // Presence functions, one per resource file.
 Presence subnet_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
+Presence parameter_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
+Presence security_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
+Presence user_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
+Presence user_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
+Presence reserved_node_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
 
 }  // namespace keyfleet::handlers

@@ -138,11 +138,7 @@ json::object create_cache_subnet_group(Context& ctx, json::object const& in)
     group.vpc_id = vpc_id_of(ctx.scope, group.name);
     group.created_at = ctx.clock.now_ms();
     auto const tags = tags_from(in);
-    if (tags.size() > max_tags_per_resource)
-        throw ApiError::from_model("TagQuotaPerResourceExceeded",
-                                   "The request cannot be processed because it would cause the resource to have more "
-                                   "than the allowed number of tags. The maximum number of tags permitted on a "
-                                   "resource is 50.");
+    check_tag_count(tags.size());
 
     auto tx = ctx.db.write();
     if (group.name == default_name || store::find_subnet_group(tx, ctx.scope, group.name))

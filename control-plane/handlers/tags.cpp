@@ -56,11 +56,7 @@ json::object add_tags_to_resource(Context& ctx, json::object const& in)
     auto const added = std::ranges::count_if(tags, [&](store::Tag const& tag) {
         return std::ranges::none_of(existing, [&](store::Tag const& old) { return old.key == tag.key; });
     });
-    if (existing.size() + std::size_t(added) > max_tags_per_resource)
-        throw ApiError::from_model("TagQuotaPerResourceExceeded",
-                                   "The request cannot be processed because it would cause the resource to have more "
-                                   "than the allowed number of tags. The maximum number of tags permitted on a "
-                                   "resource is 50.");
+    check_tag_count(existing.size() + std::size_t(added));
     store::put_tags(tx, ctx.scope, resource.ref, tags);
     auto after = store::list_tags(tx, ctx.scope, resource.ref);
     tx.commit();

@@ -77,6 +77,15 @@ std::vector<store::Tag> tags_from(json::object const& in, std::string_view membe
     return tags;
 }
 
+void check_tag_count(std::size_t total)
+{
+    if (total > max_tags_per_resource)
+        throw codec::ApiError::from_model("TagQuotaPerResourceExceeded",
+                                          "The request cannot be processed because it would cause the resource to "
+                                          "have more than the allowed number of tags. The maximum number of tags "
+                                          "permitted on a resource is 50.");
+}
+
 json::array to_wire(std::vector<store::Tag> const& tags)
 {
     json::array list;

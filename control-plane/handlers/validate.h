@@ -33,6 +33,9 @@ std::vector<store::Tag> tags_from(json::object const& in, std::string_view membe
 
 inline constexpr std::size_t max_tags_per_resource = 50;
 
+// TagQuotaPerResourceExceeded when a resource would carry more than 50 tags.
+void check_tag_count(std::size_t total);
+
 json::array to_wire(std::vector<store::Tag> const& tags);
 
 }  // namespace keyfleet::handlers

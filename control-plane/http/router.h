@@ -8,6 +8,7 @@
 #include "sigv4/credentials.h"
 #include "store/db.h"
 
+#include <functional>
 #include <string>
 
 namespace keyfleet::http {
@@ -31,13 +32,16 @@ inline constexpr std::string_view health_path = "/_keyfleet/health";
 
 class Router {
 public:
-    Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock);
+    // `wake_workflows` tells the data plane a handler committed new work.
+    Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
+           std::function<void()> wake_workflows = [] {});
     Response handle(Request const& request) const;
 
 private:
     store::Database& db_;
     sigv4::CredentialStore const& credentials_;
     core::Clock const& clock_;
+    std::function<void()> wake_workflows_;
 };
 
 }  // namespace keyfleet::http

@@ -1,5 +1,6 @@
 #include "sigv4/canonical.h"
 
+#include "core/ids.h"
 #include "core/strings.h"
 #include "core/url.h"
 
@@ -156,7 +157,7 @@ std::string string_to_sign(std::string_view amz_date, std::string_view scope, st
     std::string text = "AWS4-HMAC-SHA256\n";
     text.append(amz_date).append("\n");
     text.append(scope).append("\n");
-    text.append(sha256_hex(canonical_request));
+    text.append(core::sha256_hex(canonical_request));
     return text;
 }
 
@@ -173,13 +174,6 @@ std::string signature(std::string_view key, std::string_view string_to_sign)
 {
     auto const mac = hmac(key, string_to_sign);
     return hex(reinterpret_cast<unsigned char const*>(mac.data()), mac.size());
-}
-
-std::string sha256_hex(std::string_view data)
-{
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<unsigned char const*>(data.data()), data.size(), digest);
-    return hex(digest, sizeof digest);
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b)

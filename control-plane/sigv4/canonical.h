@@ -41,8 +41,6 @@ std::string signing_key(std::string_view secret, std::string_view date, std::str
 // hex(HMAC-SHA256(signing key, string to sign))
 std::string signature(std::string_view signing_key, std::string_view string_to_sign);
 
-std::string sha256_hex(std::string_view data);
-
 // Constant-time comparison for signatures.
 bool equal_constant_time(std::string_view a, std::string_view b);
 

@@ -1,6 +1,7 @@
 #include "sigv4/verify.h"
 
 #include "codec/api_error.h"
+#include "core/ids.h"
 #include "core/strings.h"
 #include "core/url.h"
 
@@ -320,7 +321,7 @@ Caller verify(RequestParts const& request, CredentialStore const& credentials, c
     if (!declared_hash.empty())
         payload_hashes.emplace_back(declared_hash);
     else
-        payload_hashes.push_back(sha256_hex(request.body));
+        payload_hashes.push_back(core::sha256_hex(request.body));
     if (presigned && declared_hash.empty())
         payload_hashes.emplace_back("UNSIGNED-PAYLOAD");
     bool valid = false;
@@ -334,7 +335,7 @@ Caller verify(RequestParts const& request, CredentialStore const& credentials, c
         throw mismatch("The request signature we calculated does not match the signature you provided. Check your "
                        "AWS Secret Access Key and signing method. Consult the service documentation for details.");
     // A declared payload hash must be the body's, or the body was swapped after signing.
-    if (!declared_hash.empty() && declared_hash != "UNSIGNED-PAYLOAD" && declared_hash != sha256_hex(request.body))
+    if (!declared_hash.empty() && declared_hash != "UNSIGNED-PAYLOAD" && declared_hash != core::sha256_hex(request.body))
         throw mismatch("The provided 'x-amz-content-sha256' header does not match what was computed.");
 
     return Caller{credential->account_id, std::string(region), credential->access_key_id};

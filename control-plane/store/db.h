@@ -2,6 +2,8 @@
 // migrations. WAL, foreign keys on, synchronous=FULL, a busy timeout.
 #pragma once
 
+#include "core/scope.h"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -79,6 +81,13 @@ private:
     std::map<std::thread::id, std::unique_ptr<Connection>> connections_;
     std::unique_ptr<Connection> memory_;
 };
+
+// Binds ?1 and ?2, which every per-resource statement uses for account and region.
+inline void bind_scope(SQLite::Statement& statement, core::Scope const& scope)
+{
+    statement.bind(1, scope.account);
+    statement.bind(2, scope.region);
+}
 
 // Applies the embedded migrations/NNNN_name.sql newer than PRAGMA user_version,
 // each in its own transaction that also bumps user_version.

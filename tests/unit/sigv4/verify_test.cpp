@@ -1,5 +1,6 @@
 // sigv4::verify: who is calling, and AWS's error for every way a signature fails.
 #include "codec/api_error.h"
+#include "core/ids.h"
 #include "sigv4/verify.h"
 
 #include <catch2/catch.hpp>
@@ -48,7 +49,7 @@ struct Signer {
         auto const scope = date.substr(0, 8) + "/" + region + "/" + service + "/" + terminator;
         auto const creq = sigv4::canonical_request(request.method, "/", "",
                                                    sigv4::canonical_headers(request.headers, signed_headers),
-                                                   signed_headers, sigv4::sha256_hex(request.body));
+                                                   signed_headers, core::sha256_hex(request.body));
         auto const key = sigv4::signing_key(secret, date.substr(0, 8), region, service);
         auto const signature = sigv4::signature(key, sigv4::string_to_sign(date, scope, creq));
         request.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + access_key + "/" + scope +
@@ -222,7 +223,7 @@ TEST_CASE("a presigned query string is verified, and refused once expired", "[si
                         "&X-Amz-Date=" + date + "&X-Amz-Expires=" + expires + "&X-Amz-SignedHeaders=host";
         auto const creq = sigv4::canonical_request("GET", "/", sigv4::canonical_query(request.query),
                                                    sigv4::canonical_headers(request.headers, "host"), "host",
-                                                   sigv4::sha256_hex(""));
+                                                   core::sha256_hex(""));
         auto const key = sigv4::signing_key("test", date.substr(0, 8), "us-east-1", "elasticache");
         request.query += "&X-Amz-Signature=" + sigv4::signature(key, sigv4::string_to_sign(date, scope, creq));
         return request;
