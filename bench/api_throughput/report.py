@@ -42,7 +42,7 @@ def main():
     print("| connections | keyfleet req/s | p50 ms | p99 ms | CPU µs/req "
           "| moto req/s | p50 ms | p99 ms | CPU µs/req | req/s ratio |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for connections in sorted({c for _, c in load}):
+    for connections in sorted({c for s, c in load if s == "keyfleet"}):
         k, m = load[("keyfleet", connections)], load[("moto", connections)]
         print(f"| {connections} | {k['rps']:,.0f} | {ms(k['p50_us'])} | {ms(k['p99_us'])} | {cpu(k)} "
               f"| {m['rps']:,.0f} | {ms(m['p50_us'])} | {ms(m['p99_us'])} | {cpu(m)} | {k['rps'] / m['rps']:.1f}x |")
@@ -50,6 +50,19 @@ def main():
     if socket_errors:
         print("\nSocket errors (connect/read/write/timeout) reported by wrk: " +
               ", ".join(f"{server} at {c} connections: {n}" for (server, c), n in sorted(socket_errors.items())))
+
+    if any(server == "keyfleet-parameters" for server, _ in load):
+        print()
+        print("DescribeCacheParameters of default.redis7 (all its parameters in one page of MaxRecords 100; "
+              "keyfleet only: moto does not implement it), beside DescribeCacheSubnetGroups:")
+        print()
+        print("| connections | DescribeCacheSubnetGroups p50 ms | p99 ms "
+              "| DescribeCacheParameters req/s | p50 ms | p99 ms | CPU µs/req |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for connections in sorted({c for s, c in load if s == "keyfleet-parameters"}):
+            k, p = load[("keyfleet", connections)], load[("keyfleet-parameters", connections)]
+            print(f"| {connections} | {ms(k['p50_us'])} | {ms(k['p99_us'])} | {p['rps']:,.0f} "
+                  f"| {ms(p['p50_us'])} | {ms(p['p99_us'])} | {cpu(p)} |")
 
     k, m = cold["keyfleet"], cold["moto"]
     print()
@@ -63,8 +76,8 @@ def main():
     print(f"| moto / keyfleet | {m['first_answer_median_ms'] / k['first_answer_median_ms']:.0f}x "
           f"| {m['first_api_median_ms'] / k['first_api_median_ms']:.0f}x |")
 
-    ratios = [load[("keyfleet", c)]["rps"] / load[("moto", c)]["rps"] for _, c in load if _ == "keyfleet"]
-    top = max(c for _, c in load)
+    ratios = [load[("keyfleet", c)]["rps"] / load[("moto", c)]["rps"] for s, c in load if s == "keyfleet"]
+    top = max(c for s, c in load if s == "keyfleet")
     p99_top = load[("keyfleet", top)]["p99_us"] / 1000
     print()
     print("Against the goals: "

@@ -105,30 +105,38 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 cores=$(nproc)
 load_average=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/load.jsonl"
+# run_load NAME SERVER CONNECTIONS DURATION [BODY]: one wrk run of a signed request,
+# appended to load.jsonl under NAME.
+run_load() {
+    local name=$1 server=$2 connections=$3 duration=$4 body=${5:-}
+    local threads=$((connections < cores ? connections : cores))   # wrk needs threads <= connections
+    # Signed afresh for each run, so a long run never replays past the 15-minute
+    # SigV4 window; prepare also checks the server answers this very request with 200.
+    "$python" "$here/signed_request.py" prepare "${endpoint[$server]}" "$work/request_$name.lua" ${body:+"$body"} |
+        tee "$work/answer_$name.txt" >&2
+    echo "api_throughput: $name, $connections connections, $threads wrk threads, ${duration}s" >&2
+    local pid=${server_pid[$server]} cpu_before result cpu_ticks_used
+    cpu_before=$(cpu_ticks "$pid")
+    REPLAY_REQUEST="$work/request_$name.lua" wrk --latency -t "$threads" -c "$connections" -d "${duration}s" \
+        -s "$here/replay.lua" "${endpoint[$server]}/" >"$work/wrk.out" ||
+        { cat "$work/wrk.out" >&2; die "wrk failed against $server"; }
+    cpu_ticks_used=$(($(cpu_ticks "$pid") - cpu_before))
+    result=$(sed -n 's/^REPLAY_RESULT //p' "$work/wrk.out")
+    [ -n "$result" ] || { cat "$work/wrk.out" >&2; die "no result from wrk against $server"; }
+    case "$result" in
+    *'"status_errors": 0,'*) ;;
+    *) cat "$work/wrk.out" >&2; die "$server answered some replayed requests with status > 399: not a valid run" ;;
+    esac
+    echo "{\"server\": \"$name\", \"connections\": $connections, \"cpu_us\": $((cpu_ticks_used * 1000000 / ticks_per_second)), ${result#\{}" >>"$work/load.jsonl"
+}
+
+# DescribeCacheParameters of default.redis7, every parameter in one page (MaxRecords
+# 100 holds the whole catalog): keyfleet only, moto does not implement it.
+parameters_body="Action=DescribeCacheParameters&Version=2015-02-02&CacheParameterGroupName=default.redis7&MaxRecords=100"
 for connections in $CONNECTIONS; do
-    threads=$((connections < cores ? connections : cores))   # wrk needs threads <= connections
-    for server in keyfleet moto; do
-        duration=$DURATION
-        [ "$server" = moto ] && duration=$MOTO_DURATION
-        # Signed afresh for each run, so a long run never replays past the 15-minute
-        # SigV4 window; prepare also checks the server answers this very request with 200.
-        "$python" "$here/signed_request.py" prepare "${endpoint[$server]}" "$work/request_$server.lua" |
-            tee "$work/answer_$server.txt" >&2
-        echo "api_throughput: $server, $connections connections, $threads wrk threads, ${duration}s" >&2
-        pid=${server_pid[$server]}
-        cpu_before=$(cpu_ticks "$pid")
-        REPLAY_REQUEST="$work/request_$server.lua" wrk --latency -t "$threads" -c "$connections" -d "${duration}s" \
-            -s "$here/replay.lua" "${endpoint[$server]}/" >"$work/wrk.out" ||
-            { cat "$work/wrk.out" >&2; die "wrk failed against $server"; }
-        cpu_ticks_used=$(($(cpu_ticks "$pid") - cpu_before))
-        result=$(sed -n 's/^REPLAY_RESULT //p' "$work/wrk.out")
-        [ -n "$result" ] || { cat "$work/wrk.out" >&2; die "no result from wrk against $server"; }
-        case "$result" in
-        *'"status_errors": 0,'*) ;;
-        *) cat "$work/wrk.out" >&2; die "$server answered some replayed requests with status > 399: not a valid run" ;;
-        esac
-        echo "{\"server\": \"$server\", \"connections\": $connections, \"cpu_us\": $((cpu_ticks_used * 1000000 / ticks_per_second)), ${result#\{}" >>"$work/load.jsonl"
-    done
+    run_load keyfleet keyfleet "$connections" "$DURATION"
+    run_load moto moto "$connections" "$MOTO_DURATION"
+    run_load keyfleet-parameters keyfleet "$connections" "$DURATION" "$parameters_body"
 done
 
 # --- cold start: fresh processes (keyfleet on a fresh data dir each time) ----------
@@ -146,6 +154,7 @@ cat >"$work/settings.md" <<EOF
 - keyfleet: $("$KEYFLEET_BIN" --version) (${build_type:-unknown} build), \`--log-level warn\`, --io-threads $io_threads_used, fresh data dir
 - moto_server: $("$python" -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null || echo "?") (\`$MOTO_SERVER\`); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)
 - Request: POST \`Action=DescribeCacheSubnetGroups&Version=2015-02-02\`, SigV4-signed by botocore, replayed by wrk; $SUBNET_GROUPS subnet groups seeded in each server; answers: keyfleet $(sed 's/.*answered 200, //' "$work/answer_keyfleet.txt") (its computed \`default\` group included), moto $(sed 's/.*answered 200, //' "$work/answer_moto.txt")
+- DescribeCacheParameters: POST \`$parameters_body\`; keyfleet answered $(sed 's/.*answered 200, //' "$work/answer_keyfleet-parameters.txt")
 - Checks: before each run the signed request must get 200 with a DescribeCacheSubnetGroupsResult; a run with any wrk-counted answer over 399 fails
 - Load: ${DURATION}s per connection count for keyfleet, ${MOTO_DURATION}s for moto; wrk threads = min(connections, $cores)
 EOF

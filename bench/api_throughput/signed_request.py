@@ -3,7 +3,9 @@
 # seeds the subnet groups it describes, and checks a server answers it with 200.
 #
 #   signed_request.py seed ENDPOINT COUNT          create COUNT subnet groups (signed, via botocore)
-#   signed_request.py prepare ENDPOINT OUT.lua     sign, send once, require 200, write a wrk request table
+#   signed_request.py prepare ENDPOINT OUT.lua [BODY]
+#                                                  sign, send once, require 200, write a wrk request table;
+#                                                  BODY (form) defaults to DescribeCacheSubnetGroups
 #
 # The signature stays valid for SigV4's 15-minute clock-skew window, so one signed
 # request can be replayed for the whole run. Host is part of the signature: sign
@@ -41,14 +43,14 @@ def seed(endpoint, count):
             SubnetIds=[f"subnet-{i:04x}{j:013x}" for j in range(3)])
 
 
-def sign(endpoint):
-    """Method, path, headers and body of a signed DescribeCacheSubnetGroups, as sent on the wire."""
-    request = AWSRequest(method="POST", url=endpoint + "/", data=BODY,
+def sign(endpoint, body=BODY):
+    """Method, path, headers and body of a signed request, as sent on the wire."""
+    request = AWSRequest(method="POST", url=endpoint + "/", data=body,
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "elasticache", REGION).add_auth(request)
     headers = dict(request.headers.items())
     headers["Host"] = endpoint.split("://", 1)[1]   # what botocore signed; wrk must send the same
-    return "POST", "/", headers, BODY
+    return "POST", "/", headers, body
 
 
 def send(endpoint, method, path, headers, body):
@@ -68,13 +70,15 @@ def lua_string(text):
     return f"[{level}[{text}]{level}]"
 
 
-def prepare(endpoint, out):
-    method, path, headers, body = sign(endpoint)
+def prepare(endpoint, out, request_body=BODY):
+    method, path, headers, body = sign(endpoint, request_body)
     status, answer = send(endpoint, method, path, headers, body)
+    action = dict(pair.split("=", 1) for pair in body.split("&"))["Action"]
     # A benchmark of 403s is worthless: the replayed request must succeed.
-    if status != 200 or "<DescribeCacheSubnetGroupsResult>" not in answer:
+    if status != 200 or f"<{action}Result>" not in answer:
         sys.exit(f"{endpoint} answered the signed request with HTTP {status}:\n{answer[:600]}")
     groups = answer.count("<CacheSubnetGroupName>")
+    parameters = answer.count("<ParameterName>")
     with open(out, "w") as lua:
         lua.write("return {\n")
         lua.write(f"  method = {lua_string(method)},\n  path = {lua_string(path)},\n  body = {lua_string(body)},\n")
@@ -82,14 +86,15 @@ def prepare(endpoint, out):
         for name, value in headers.items():
             lua.write(f"    [ {lua_string(name)} ] = {lua_string(value)},\n")
         lua.write("  },\n}\n")
-    print(f"{endpoint}: signed request answered 200, {groups} subnet groups, {len(answer)} bytes")
+    what = f"{parameters} parameters" if action == "DescribeCacheParameters" else f"{groups} subnet groups"
+    print(f"{endpoint}: signed request answered 200, {what}, {len(answer)} bytes")
 
 
 if __name__ == "__main__":
     command = sys.argv[1:2]
     if command == ["seed"] and len(sys.argv) == 4:
         seed(sys.argv[2], int(sys.argv[3]))
-    elif command == ["prepare"] and len(sys.argv) == 4:
-        prepare(sys.argv[2], sys.argv[3])
+    elif command == ["prepare"] and len(sys.argv) in (4, 5):
+        prepare(*sys.argv[2:])
     else:
-        sys.exit("usage: signed_request.py seed ENDPOINT COUNT | prepare ENDPOINT OUT.lua")
+        sys.exit("usage: signed_request.py seed ENDPOINT COUNT | prepare ENDPOINT OUT.lua [BODY]")
