@@ -10,7 +10,11 @@
 #include "sigv4/verify.h"
 #include "store/db.h"
 #include "store/events.h"
+#include "endpoints/forwarder.h"
+#include "runtime/local_process.h"
+#include "workflows/clusters.h"
 #include "workflows/configuration.h"
+#include "workflows/fleet.h"
 #include "workflows/engine.h"
 
 #include <CLI/CLI.hpp>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +58,20 @@ int claim_data_dir(fs::path const& dir)
     return fd;
 }
 
+// "21000-21999"; the last port leaves room for the cluster bus at port + 10000.
+bool parse_port_range(std::string const& text, int& first, int& last)
+{
+    auto const dash = text.find('-');
+    if (dash == std::string::npos)
+        return false;
+    auto const parse = [](std::string_view part, int& value) {
+        auto const [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return ec == std::errc() && end == part.data() + part.size();
+    };
+    return parse(std::string_view(text).substr(0, dash), first) && parse(std::string_view(text).substr(dash + 1), last) &&
+           first >= 1024 && last <= 55535 && first <= last;
+}
+
 int serve(core::Config const& config)
 {
     if (!core::init_logging(config.log_level)) {
@@ -75,11 +94,21 @@ int serve(core::Config const& config)
 
         // Parse the wire contract now, so a healthy answer means the API is ready.
         codec::Schema::elasticache();
+        // Nodes come back with their data before the API answers, so a Describe
+        // that says available is true.
+        runtime::LocalProcessRuntime runtime(runtime::find_redis_server());
+        endpoints::Forwarder forwarder(2);
+        workflows::Fleet fleet({config.data_dir / "nodes", config.first_node_port, config.last_node_port,
+                                config.node_host, config.advertise_host, config.node_memory_scale},
+                               db, runtime, forwarder);
+        fleet.recover();
+
         workflows::Engine engine(db, clock);
         workflows::add_configuration_kinds(engine);
+        workflows::add_cluster_kinds(engine, fleet);
         engine.start();  // resumes whatever a previous run left unfinished
 
-        http::Router router(db, credentials, clock, [&engine] { engine.wake(); });
+        http::Router router(db, credentials, clock, [&engine] { engine.wake(); }, config.advertise_host);
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
         server.run([&] {
@@ -88,6 +117,8 @@ int serve(core::Config const& config)
                          db.schema_version(), credentials.size());
         });
         engine.stop();
+        forwarder.stop();
+        runtime.stop_all(std::chrono::seconds(10));  // each node saves its data as it stops
         spdlog::info("keyfleet stopped");
         ::close(lock_fd);
         return 0;
@@ -125,12 +156,33 @@ int main(int argc, char** argv)
         ->check(CLI::ExistingFile);
     serve_command->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
         ->capture_default_str();
+    std::string node_ports = "21000-21999";
+    serve_command
+        ->add_option("--node-ports", node_ports,
+                      "Port range for nodes and endpoints, FIRST-LAST (cluster buses use port + 10000)")
+        ->capture_default_str();
+    serve_command->add_option("--node-host", config.node_host, "Address nodes and endpoints listen on")
+        ->capture_default_str();
+    serve_command
+        ->add_option("--advertise-host", config.advertise_host,
+                     "Host clients reach nodes on: Endpoint addresses, and what cluster nodes announce")
+        ->capture_default_str();
+    serve_command
+        ->add_option("--node-memory-scale", config.node_memory_scale,
+                     "Multiplies each node type's maxmemory (e.g. 0.01 keeps large node types small)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0001, 1000.0));
     serve_command->add_option("--io-threads", config.io_threads, "Threads serving HTTP")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
 
     CLI11_PARSE(app, argc, argv);
-    if (serve_command->parsed())
+    if (serve_command->parsed()) {
+        if (!parse_port_range(node_ports, config.first_node_port, config.last_node_port)) {
+            std::cerr << "keyfleet: --node-ports must be FIRST-LAST within 1024-55535, e.g. 21000-21999\n";
+            return 2;
+        }
         return serve(config);
+    }
     return 0;
 }

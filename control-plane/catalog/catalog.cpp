@@ -190,6 +190,34 @@ Catalog const& Catalog::get()
     return catalog;
 }
 
+std::optional<DefaultGroupName> parse_default_group_name(std::string_view name)
+{
+    constexpr std::string_view prefix = "default.";
+    constexpr std::string_view cluster_on = ".cluster.on";
+    if (!name.starts_with(prefix))
+        return std::nullopt;
+    name.remove_prefix(prefix.size());
+    bool const on = name.ends_with(cluster_on);
+    if (on)
+        name.remove_suffix(cluster_on.size());
+    auto const* family = Catalog::get().family(name);
+    if (!family || (on && !family->has_cluster_mode()))
+        return std::nullopt;
+    return DefaultGroupName{std::string(name), on};
+}
+
+std::map<std::string, std::string, std::less<>> effective_values(
+    Family const& family, std::map<std::string, std::string, std::less<>> const& overrides)
+{
+    std::map<std::string, std::string, std::less<>> values;
+    for (auto const& parameter : family.parameters)
+        if (parameter.default_value)
+            values[parameter.name] = *parameter.default_value;
+    for (auto const& [name, value] : overrides)
+        values[name] = value;
+    return values;
+}
+
 NodeTypeModifications allowed_modifications(Catalog const& catalog, NodeType const& current, std::string_view engine)
 {
     NodeTypeModifications allowed;

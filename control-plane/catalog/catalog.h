@@ -84,6 +84,18 @@ struct Catalog {
     static Catalog const& get();
 };
 
+// default.redis7 -> {redis7, false}; default.redis7.cluster.on -> {redis7, true};
+// nullopt for any other name.
+struct DefaultGroupName {
+    std::string family;
+    bool cluster_on = false;
+};
+std::optional<DefaultGroupName> parse_default_group_name(std::string_view name);
+
+// The values a node runs with: the family's defaults, then `overrides`.
+std::map<std::string, std::string, std::less<>> effective_values(
+    Family const& family, std::map<std::string, std::string, std::less<>> const& overrides);
+
 struct NodeTypeModifications {
     std::vector<std::string> scale_up;    // more memory, sorted by name
     std::vector<std::string> scale_down;  // less memory, sorted by name

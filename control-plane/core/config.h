@@ -17,6 +17,14 @@ struct Config {
     std::filesystem::path credentials_file;  // empty: only the default test/test set
     std::string log_level = "info";
     unsigned io_threads = 2;
+
+    // The nodes: ports (each cluster node's bus port is port + 10000), the
+    // address they and the endpoints listen on, the host Describe* answers.
+    int first_node_port = 21000;
+    int last_node_port = 21999;
+    std::string node_host = "127.0.0.1";
+    std::string advertise_host = "127.0.0.1";
+    double node_memory_scale = 1.0;
 };
 
 }  // namespace keyfleet::core

@@ -6,6 +6,7 @@
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
 #include "handlers/validate.h"
+#include "store/clusters.h"
 
 #include <boost/json.hpp>
 
@@ -43,17 +44,35 @@ json::object describe_cache_engine_versions(Context&, json::object const& in)
     return out;
 }
 
-json::object list_allowed_node_type_modifications(Context&, json::object const& in)
+json::object list_allowed_node_type_modifications(Context& ctx, json::object const& in)
 {
-    auto const cluster = optional_string(in, "CacheClusterId");
-    auto const group = optional_string(in, "ReplicationGroupId");
-    if (!cluster && !group)
+    auto const cluster_id = optional_string(in, "CacheClusterId");
+    auto const group_id = optional_string(in, "ReplicationGroupId");
+    if (!cluster_id && !group_id)
         throw codec::invalid_parameter_combination("Either CacheClusterId or ReplicationGroupId must be provided.");
-    // Until clusters and replication groups run on real nodes, none exists to scale.
-    if (group)
-        throw codec::ApiError::from_model("ReplicationGroupNotFoundFault",
-                                          "Replication group " + core::to_lower(*group) + " not found.");
-    throw codec::ApiError::from_model("CacheClusterNotFoundFault", "CacheCluster not found: " + core::to_lower(*cluster));
+    std::string node_type, engine;
+    auto tx = ctx.db.read();
+    if (group_id) {
+        auto const group = store::find_replication_group(tx, ctx.scope, core::to_lower(*group_id));
+        if (!group)
+            throw codec::ApiError::from_model("ReplicationGroupNotFoundFault",
+                                              "Replication group " + core::to_lower(*group_id) + " not found.");
+        node_type = group->node_type;
+        engine = group->engine;
+    } else {
+        auto const cluster = store::find_cache_cluster(tx, ctx.scope, core::to_lower(*cluster_id));
+        if (!cluster)
+            throw codec::ApiError::from_model("CacheClusterNotFoundFault",
+                                              "CacheCluster not found: " + core::to_lower(*cluster_id));
+        node_type = cluster->node_type;
+        engine = cluster->engine;
+    }
+    auto const& catalog = catalog::Catalog::get();
+    auto const* current = catalog.node_type(node_type);
+    auto const allowed = current ? catalog::allowed_modifications(catalog, *current, engine == "valkey" ? "valkey" : "redis")
+                                 : catalog::NodeTypeModifications{};
+    return {{"ScaleUpModifications", json::value_from(allowed.scale_up)},
+            {"ScaleDownModifications", json::value_from(allowed.scale_down)}};
 }
 
 }  // namespace keyfleet::handlers

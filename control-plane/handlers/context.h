@@ -21,6 +21,8 @@ struct Context {
     std::string_view request_id;
     // Tells the data plane's workflow engine a handler committed new work.
     std::function<void()> const& wake_workflows;
+    // The host clients reach node and endpoint ports on (Endpoint.Address).
+    std::string_view advertise_host;
 };
 
 // A handler takes the decoded input (AWS member names) and answers the output

@@ -61,4 +61,16 @@ json::object describe_update_actions(Context& ctx, json::object const& in);
 json::object batch_apply_update_action(Context& ctx, json::object const& in);
 json::object batch_stop_update_action(Context& ctx, json::object const& in);
 
+// cache_clusters.cpp
+json::object create_cache_cluster(Context& ctx, json::object const& in);
+json::object describe_cache_clusters(Context& ctx, json::object const& in);
+json::object modify_cache_cluster(Context& ctx, json::object const& in);
+json::object reboot_cache_cluster(Context& ctx, json::object const& in);
+json::object delete_cache_cluster(Context& ctx, json::object const& in);
+
+// replication_groups.cpp
+json::object create_replication_group(Context& ctx, json::object const& in);
+json::object describe_replication_groups(Context& ctx, json::object const& in);
+json::object delete_replication_group(Context& ctx, json::object const& in);
+
 }  // namespace keyfleet::handlers

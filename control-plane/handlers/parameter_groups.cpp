@@ -6,11 +6,14 @@
 #include "codec/api_error.h"
 #include "core/ids.h"
 #include "core/strings.h"
+#include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
 #include "handlers/resources.h"
 #include "handlers/validate.h"
+#include "store/clusters.h"
 #include "store/events.h"
+#include "store/workflows.h"
 #include "store/parameter_groups.h"
 #include "store/tags.h"
 
@@ -152,6 +155,27 @@ Group modifiable_group(store::Transaction& tx, core::Scope const& scope, std::st
     return std::move(*group);
 }
 
+// Whether clusters use the group; refuses a change while the last one is
+// still being carried to their nodes (AWS: "has pending changes").
+bool check_not_applying(store::Transaction& tx, core::Scope const& scope, std::string const& name)
+{
+    if (store::running_workflow(tx, scope, "parametergroup:" + name))
+        throw ApiError::from_model("InvalidCacheParameterGroupStateFault",
+                                   "Cache parameter group " + name + " has pending changes.");
+    return store::clusters_using_parameter_group(tx, scope, name) > 0;
+}
+
+// The data plane carries changed values to every node of every cluster using the group.
+void apply_to_clusters(Context& ctx, store::Transaction& tx, std::string const& name,
+                       std::map<std::string, std::string, std::less<>> const& values)
+{
+    json::object changed;
+    for (auto const& [parameter, value] : values)
+        changed[parameter] = value;
+    store::start_workflow(tx, ctx.scope, "apply_parameter_group", "parametergroup:" + name, "start",
+                          {{"changed", std::move(changed)}}, ctx.clock.now_ms());
+}
+
 catalog::Parameter const& existing_parameter(catalog::Family const& family, std::string const& name)
 {
     auto const* parameter = family.parameter(name);
@@ -161,6 +185,22 @@ catalog::Parameter const& existing_parameter(catalog::Family const& family, std:
 }
 
 }  // namespace
+
+std::optional<ParameterGroupFacts> parameter_group_facts(store::Transaction& tx, core::Scope const& scope,
+                                                         std::string_view name)
+{
+    auto const group = find_group(tx, scope, name);
+    if (!group)
+        return std::nullopt;
+    auto value = std::string("no");
+    if (auto const* parameter = group->family->parameter("cluster-enabled"); parameter && parameter->default_value)
+        value = *parameter->default_value;
+    if (auto const fixed = group->system_values.find("cluster-enabled"); fixed != group->system_values.end())
+        value = fixed->second;
+    if (auto const user = group->user_values.find("cluster-enabled"); user != group->user_values.end())
+        value = user->second;
+    return ParameterGroupFacts{group->family->name, value == "yes"};
+}
 
 Presence parameter_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name)
 {
@@ -261,12 +301,13 @@ json::object modify_cache_parameter_group(Context& ctx, json::object const& in)
 
     auto tx = ctx.db.write();
     auto const group = modifiable_group(tx, ctx.scope, name);
+    bool const in_use = check_not_applying(tx, ctx.scope, name);
     std::map<std::string, std::string, std::less<>> values;
     for (auto const& item : items) {
         auto const& pair = item.as_object();
         auto const parameter_name = required_string(pair, "ParameterName");
         auto const& parameter = existing_parameter(*group.family, parameter_name);
-        if (!parameter.modifiable)
+        if (!parameter.modifiable || (in_use && group.family->modifiable_only_when_unused.contains(parameter_name)))
             throw invalid_parameter_value("The parameter " + parameter_name + " cannot be modified.");
         auto const value = optional_string(pair, "ParameterValue");
         if (!value)
@@ -279,7 +320,11 @@ json::object modify_cache_parameter_group(Context& ctx, json::object const& in)
     auto const now = ctx.clock.now_ms();
     for (auto const& [parameter, value] : values)
         store::record_event(tx, ctx.scope, event_source, name, "Updated parameter " + parameter + " to " + value, now);
+    if (in_use)
+        apply_to_clusters(ctx, tx, name, values);
     tx.commit();
+    if (in_use)
+        ctx.wake_workflows();
     return {{"CacheParameterGroupName", name}};
 }
 
@@ -299,14 +344,25 @@ json::object reset_cache_parameter_group(Context& ctx, json::object const& in)
 
     auto tx = ctx.db.write();
     auto const group = modifiable_group(tx, ctx.scope, name);
+    bool const in_use = check_not_applying(tx, ctx.scope, name);
     for (auto const& parameter : names)
         existing_parameter(*group.family, parameter);
+    // What the reset parameters go back to, for the nodes.
+    std::map<std::string, std::string, std::less<>> restored;
+    for (auto const& [parameter, value] : group.user_values)
+        if (reset_all || std::ranges::find(names, parameter) != names.end())
+            if (auto const* entry = group.family->parameter(parameter); entry && entry->default_value)
+                restored[parameter] = *entry->default_value;
     store::reset_parameter_values(tx, ctx.scope, name, names);
+    if (in_use && !restored.empty())
+        apply_to_clusters(ctx, tx, name, restored);
     store::record_event(tx, ctx.scope, event_source, name,
                         reset_all ? std::string("Reset all parameters to their defaults")
                                   : "Reset parameters " + fmt::format("{}", fmt::join(names, ", ")) + " to their defaults",
                         ctx.clock.now_ms());
     tx.commit();
+    if (in_use)
+        ctx.wake_workflows();
     return {{"CacheParameterGroupName", name}};
 }
 
@@ -317,6 +373,10 @@ json::object delete_cache_parameter_group(Context& ctx, json::object const& in)
     auto tx = ctx.db.write();
     if (!store::find_parameter_group(tx, ctx.scope, name))
         throw ApiError::from_model("CacheParameterGroupNotFoundFault", "CacheParameterGroupnot found: " + name);
+    if (store::clusters_using_parameter_group(tx, ctx.scope, name) > 0)
+        throw ApiError::from_model("InvalidCacheParameterGroupStateFault",
+                                   "One or more cache clusters are still members of this parameter group " + name +
+                                       ", so the group cannot be deleted.");
     store::delete_parameter_group(tx, ctx.scope, name);
     store::delete_all_tags(tx, ctx.scope, {arn_kind, name});
     store::record_event(tx, ctx.scope, event_source, name, "Cache parameter group deleted", ctx.clock.now_ms());

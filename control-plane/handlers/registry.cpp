@@ -8,7 +8,6 @@
 namespace keyfleet::handlers {
 
 namespace {
-constexpr std::string_view nodes = "cache clusters and replication groups on real redis-server nodes";
 constexpr std::string_view high_availability = "failover and replica scaling";
 constexpr std::string_view snapshots = "snapshots and restore";
 constexpr std::string_view resharding = "online resharding";
@@ -62,14 +61,14 @@ std::map<std::string_view, OperationEntry> const& registry()
         {"BatchStopUpdateAction", {batch_stop_update_action, {}}},
 
         // Real nodes
-        {"CreateCacheCluster", {nullptr, nodes}},
-        {"DescribeCacheClusters", {nullptr, nodes}},
-        {"ModifyCacheCluster", {nullptr, nodes}},
-        {"RebootCacheCluster", {nullptr, nodes}},
-        {"DeleteCacheCluster", {nullptr, nodes}},
-        {"CreateReplicationGroup", {nullptr, nodes}},
-        {"DescribeReplicationGroups", {nullptr, nodes}},
-        {"DeleteReplicationGroup", {nullptr, nodes}},
+        {"CreateCacheCluster", {create_cache_cluster, {}}},
+        {"DescribeCacheClusters", {describe_cache_clusters, {}}},
+        {"ModifyCacheCluster", {modify_cache_cluster, {}}},
+        {"RebootCacheCluster", {reboot_cache_cluster, {}}},
+        {"DeleteCacheCluster", {delete_cache_cluster, {}}},
+        {"CreateReplicationGroup", {create_replication_group, {}}},
+        {"DescribeReplicationGroups", {describe_replication_groups, {}}},
+        {"DeleteReplicationGroup", {delete_replication_group, {}}},
 
         // High availability
         {"ModifyReplicationGroup", {nullptr, high_availability}},

@@ -9,8 +9,8 @@ namespace keyfleet::handlers {
 namespace {
 // Every ARN kind of the 2015-02-02 API (reserved-instance names reserved cache nodes).
 std::array<ResourceKind, 11> const kinds{{
-    {"cluster", "CacheClusterNotFoundFault", "Cache cluster", nullptr},
-    {"replicationgroup", "ReplicationGroupNotFoundFault", "Replication group", nullptr},
+    {"cluster", "CacheClusterNotFoundFault", "Cache cluster", cache_cluster_presence},
+    {"replicationgroup", "ReplicationGroupNotFoundFault", "Replication group", replication_group_presence},
     {"parametergroup", "CacheParameterGroupNotFoundFault", "Cache parameter group", parameter_group_presence},
     {"subnetgroup", "CacheSubnetGroupNotFoundFault", "Cache subnet group", subnet_group_presence},
     {"securitygroup", "CacheSecurityGroupNotFoundFault", "Cache security group", security_group_presence},

@@ -27,6 +27,8 @@ ResourceKind const* resource_kind(std::string_view arn_kind);
 [[noreturn]] void throw_not_found(ResourceKind const& kind, std::string_view id);
 
 // Presence functions, one per resource file.
+Presence cache_cluster_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
+Presence replication_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
 Presence subnet_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
 Presence parameter_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
 Presence security_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);

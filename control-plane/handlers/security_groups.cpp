@@ -5,6 +5,7 @@
 #include "codec/api_error.h"
 #include "core/ids.h"
 #include "core/strings.h"
+#include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
 #include "handlers/resources.h"
@@ -83,6 +84,11 @@ bool has(store::SecurityGroup const& group, store::Ec2Authorization const& a)
 }
 
 }  // namespace
+
+bool cache_security_group_exists(store::Transaction& tx, core::Scope const& scope, std::string_view name)
+{
+    return find_group(tx, scope, name).has_value();
+}
 
 Presence security_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name)
 {

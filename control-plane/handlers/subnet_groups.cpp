@@ -4,10 +4,12 @@
 #include "codec/api_error.h"
 #include "core/ids.h"
 #include "core/strings.h"
+#include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
 #include "handlers/resources.h"
 #include "handlers/validate.h"
+#include "store/clusters.h"
 #include "store/events.h"
 #include "store/subnet_groups.h"
 #include "store/tags.h"
@@ -121,6 +123,22 @@ store::SubnetGroup find_or_throw(store::Transaction& tx, core::Scope const& scop
 
 }  // namespace
 
+std::optional<std::vector<std::string>> subnet_group_zones(store::Transaction& tx, core::Scope const& scope,
+                                                           std::string_view name)
+{
+    std::optional<store::SubnetGroup> group;
+    if (name == default_name)
+        group = default_group(scope);
+    else
+        group = store::find_subnet_group(tx, scope, name);
+    if (!group)
+        return std::nullopt;
+    std::vector<std::string> zones;
+    for (auto const& subnet : group->subnets)
+        zones.push_back(subnet.availability_zone);
+    return zones;
+}
+
 Presence subnet_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name)
 {
     // AWS refuses tags on the reserved default group.
@@ -214,6 +232,9 @@ json::object delete_cache_subnet_group(Context& ctx, json::object const& in)
     auto tx = ctx.db.write();
     if (!store::find_subnet_group(tx, ctx.scope, name))
         throw ApiError::from_model("CacheSubnetGroupNotFoundFault", "Cache Subnet Group " + name + " does not exist.");
+    if (store::clusters_using_subnet_group(tx, ctx.scope, name) > 0)
+        throw ApiError::from_model("CacheSubnetGroupInUse",
+                                   "Cache subnet group " + name + " is currently in use by a cache cluster.");
     store::delete_subnet_group(tx, ctx.scope, name);
     store::delete_all_tags(tx, ctx.scope, {arn_kind, name});
     store::record_event(tx, ctx.scope, event_source, name, "Cache subnet group deleted", ctx.clock.now_ms());

@@ -34,7 +34,7 @@ class Router {
 public:
     // `wake_workflows` tells the data plane a handler committed new work.
     Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
-           std::function<void()> wake_workflows = [] {});
+           std::function<void()> wake_workflows = [] {}, std::string advertise_host = "127.0.0.1");
     Response handle(Request const& request) const;
 
 private:
@@ -42,6 +42,7 @@ private:
     sigv4::CredentialStore const& credentials_;
     core::Clock const& clock_;
     std::function<void()> wake_workflows_;
+    std::string advertise_host_;
 };
 
 }  // namespace keyfleet::http

@@ -109,6 +109,7 @@ void Engine::run_step(store::Workflow workflow)
         spdlog::warn("workflow {} {} {} failed at step {}: {}", workflow.id, workflow.kind, workflow.target,
                      workflow.step, result.error);
         run.changes().clear();  // the failed step's own changes are not committed
+        run.after_commit_actions().clear();
         if (kind != kinds_.end() && kind->second.on_failure)
             kind->second.on_failure(run, result.error);
     }
@@ -136,6 +137,13 @@ void Engine::run_step(store::Workflow workflow)
         break;
     }
     tx.commit();
+    for (auto const& action : run.after_commit_actions()) {
+        try {
+            action();
+        } catch (std::exception const& e) {
+            spdlog::error("workflow {} {}: after its step: {}", workflow.id, workflow.kind, e.what());
+        }
+    }
 }
 
 }  // namespace keyfleet::workflows

@@ -57,11 +57,17 @@ public:
     void on_commit(std::function<void(store::Transaction&)> change) { changes_.push_back(std::move(change)); }
     std::vector<std::function<void(store::Transaction&)>>& changes() { return changes_; }
 
+    // Work that reads the committed state (e.g. re-routing endpoints), run once
+    // the step's checkpoint is committed.
+    void after_commit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
+    std::vector<std::function<void()>>& after_commit_actions() { return after_commit_; }
+
 private:
     store::Workflow& workflow_;
     store::Database& db_;
     core::Clock const& clock_;
     std::vector<std::function<void(store::Transaction&)>> changes_;
+    std::vector<std::function<void()>> after_commit_;
 };
 
 using StepFunction = std::function<StepResult(Run&)>;

@@ -1,0 +1,45 @@
+// What CreateCacheCluster and CreateReplicationGroup share: engine, version,
+// node type, parameter group, subnet group, security groups, windows, and the
+// refusal of what keyfleet does not carry out yet.
+#pragma once
+
+#include "catalog/catalog.h"
+#include "handlers/context.h"
+#include "handlers/lookups.h"
+#include "store/db.h"
+
+#include <string>
+#include <vector>
+
+namespace keyfleet::handlers {
+
+struct ClusterOptions {
+    std::string engine;                         // redis | valkey
+    catalog::EngineVersion const* version = nullptr;
+    std::string node_type;
+    std::string parameter_group;
+    ParameterGroupFacts parameter_group_facts;
+    std::string subnet_group;                   // '' when cache security groups are used instead
+    std::vector<std::string> zones;             // availability zones the subnet group offers
+    int port = 6379;
+    std::string maintenance_window;
+    std::string snapshot_window;
+    int snapshot_retention_limit = 0;
+    json::object settings;                      // echoed members: SecurityGroupIds, AutoMinorVersionUpgrade, ...
+};
+
+// Validates the members both create operations take, as AWS does.
+// `cluster_mode`: whether a cluster-mode-enabled parameter group is acceptable
+// (replication groups) and which default group to pick.
+ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json::object const& in, std::string_view id,
+                               bool cluster_mode);
+
+// NotImplemented for members whose capability keyfleet does not have yet.
+void refuse_unbuilt(json::object const& in);
+
+// ddd:hh24:mi-ddd:hh24:mi, at least 60 minutes; lowercased.
+std::string maintenance_window(std::string_view text);
+// hh24:mi-hh24:mi, at least 60 minutes.
+std::string snapshot_window(std::string_view text);
+
+}  // namespace keyfleet::handlers

@@ -1,0 +1,366 @@
+#include "store/clusters.h"
+
+#include <boost/json.hpp>
+
+#include <set>
+
+namespace keyfleet::store {
+
+namespace json = boost::json;
+
+namespace {
+
+std::optional<std::string> optional_text(SQLite::Column const& column)
+{
+    return column.isNull() ? std::nullopt : std::optional<std::string>(column.getString());
+}
+
+std::optional<int> optional_int(SQLite::Column const& column)
+{
+    return column.isNull() ? std::nullopt : std::optional<int>(column.getInt());
+}
+
+template <typename T>
+void bind_optional(SQLite::Statement& statement, int index, std::optional<T> const& value)
+{
+    if (value)
+        statement.bind(index, *value);
+    else
+        statement.bind(index);
+}
+
+constexpr char const* cluster_columns =
+    "id, replication_group_id, node_group_id, status, engine, engine_version, node_type, availability_zone, "
+    "parameter_group, subnet_group, port, settings, created_at";
+
+CacheCluster read_cluster(SQLite::Statement& row)
+{
+    CacheCluster cluster;
+    cluster.id = row.getColumn(0).getString();
+    cluster.replication_group_id = optional_text(row.getColumn(1));
+    cluster.node_group_id = optional_text(row.getColumn(2));
+    cluster.status = row.getColumn(3).getString();
+    cluster.engine = row.getColumn(4).getString();
+    cluster.engine_version = row.getColumn(5).getString();
+    cluster.node_type = row.getColumn(6).getString();
+    cluster.availability_zone = row.getColumn(7).getString();
+    cluster.parameter_group = row.getColumn(8).getString();
+    cluster.subnet_group = row.getColumn(9).getString();
+    cluster.port = row.getColumn(10).getInt();
+    cluster.settings = json::parse(row.getColumn(11).getString()).as_object();
+    cluster.created_at = row.getColumn(12).getInt64();
+    return cluster;
+}
+
+constexpr char const* node_columns = "cluster_id, node_id, port, directory, status, role, created_at";
+
+CacheNode read_node(SQLite::Statement& row, int first = 0)
+{
+    return {row.getColumn(first).getString(),     row.getColumn(first + 1).getString(),
+            row.getColumn(first + 2).getInt(),    row.getColumn(first + 3).getString(),
+            row.getColumn(first + 4).getString(), row.getColumn(first + 5).getString(),
+            row.getColumn(first + 6).getInt64()};
+}
+
+void load_nodes(Transaction& tx, core::Scope const& scope, CacheCluster& cluster)
+{
+    auto& query = tx.prepare(std::string("SELECT ") + node_columns +
+                             " FROM cache_nodes WHERE account = ?1 AND region = ?2 AND cluster_id = ?3 ORDER BY node_id");
+    bind_scope(query, scope);
+    query.bind(3, cluster.id);
+    while (query.executeStep())
+        cluster.nodes.push_back(read_node(query));
+}
+
+constexpr char const* group_columns =
+    "id, description, status, cluster_enabled, automatic_failover, multi_az, node_type, engine, engine_version, "
+    "parameter_group, subnet_group, port, primary_endpoint_port, reader_endpoint_port, configuration_endpoint_port, "
+    "auth_token_hash, settings, created_at";
+
+ReplicationGroup read_group(SQLite::Statement& row)
+{
+    ReplicationGroup group;
+    group.id = row.getColumn(0).getString();
+    group.description = row.getColumn(1).getString();
+    group.status = row.getColumn(2).getString();
+    group.cluster_enabled = row.getColumn(3).getInt() != 0;
+    group.automatic_failover = row.getColumn(4).getString();
+    group.multi_az = row.getColumn(5).getString();
+    group.node_type = row.getColumn(6).getString();
+    group.engine = row.getColumn(7).getString();
+    group.engine_version = row.getColumn(8).getString();
+    group.parameter_group = row.getColumn(9).getString();
+    group.subnet_group = row.getColumn(10).getString();
+    group.port = row.getColumn(11).getInt();
+    group.primary_endpoint_port = optional_int(row.getColumn(12));
+    group.reader_endpoint_port = optional_int(row.getColumn(13));
+    group.configuration_endpoint_port = optional_int(row.getColumn(14));
+    group.auth_token_hash = optional_text(row.getColumn(15));
+    group.settings = json::parse(row.getColumn(16).getString()).as_object();
+    group.created_at = row.getColumn(17).getInt64();
+    return group;
+}
+
+void load_node_groups(Transaction& tx, core::Scope const& scope, ReplicationGroup& group)
+{
+    auto& query = tx.prepare(
+        "SELECT node_group_id, slots, status FROM node_groups WHERE account = ?1 AND region = ?2 "
+        "AND replication_group_id = ?3 ORDER BY node_group_id");
+    bind_scope(query, scope);
+    query.bind(3, group.id);
+    while (query.executeStep())
+        group.node_groups.push_back(
+            {query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()});
+}
+
+}  // namespace
+
+std::optional<CacheCluster> find_cache_cluster(Transaction& tx, core::Scope const& scope, std::string_view id)
+{
+    auto& query = tx.prepare(std::string("SELECT ") + cluster_columns +
+                             " FROM cache_clusters WHERE account = ?1 AND region = ?2 AND id = ?3");
+    bind_scope(query, scope);
+    query.bind(3, std::string(id));
+    if (!query.executeStep())
+        return std::nullopt;
+    auto cluster = read_cluster(query);
+    query.reset();
+    load_nodes(tx, scope, cluster);
+    return cluster;
+}
+
+std::vector<CacheCluster> list_cache_clusters(Transaction& tx, core::Scope const& scope,
+                                              std::optional<std::string_view> group)
+{
+    std::vector<CacheCluster> clusters;
+    {
+        auto& query = tx.prepare(std::string("SELECT ") + cluster_columns +
+                                 " FROM cache_clusters WHERE account = ?1 AND region = ?2 "
+                                 "AND (?3 IS NULL OR replication_group_id = ?3) ORDER BY id");
+        bind_scope(query, scope);
+        bind_optional(query, 3, group ? std::optional<std::string>(std::string(*group)) : std::nullopt);
+        while (query.executeStep())
+            clusters.push_back(read_cluster(query));
+    }
+    for (auto& cluster : clusters)
+        load_nodes(tx, scope, cluster);
+    return clusters;
+}
+
+void save_cache_cluster(Transaction& tx, core::Scope const& scope, CacheCluster const& cluster)
+{
+    auto& upsert = tx.prepare(std::string("INSERT INTO cache_clusters (account, region, ") + cluster_columns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                              "ON CONFLICT (account, region, id) DO UPDATE SET "
+                              "replication_group_id = excluded.replication_group_id, node_group_id = excluded.node_group_id, "
+                              "status = excluded.status, engine = excluded.engine, engine_version = excluded.engine_version, "
+                              "node_type = excluded.node_type, availability_zone = excluded.availability_zone, "
+                              "parameter_group = excluded.parameter_group, subnet_group = excluded.subnet_group, "
+                              "port = excluded.port, settings = excluded.settings");
+    bind_scope(upsert, scope);
+    upsert.bind(3, cluster.id);
+    bind_optional(upsert, 4, cluster.replication_group_id);
+    bind_optional(upsert, 5, cluster.node_group_id);
+    upsert.bind(6, cluster.status);
+    upsert.bind(7, cluster.engine);
+    upsert.bind(8, cluster.engine_version);
+    upsert.bind(9, cluster.node_type);
+    upsert.bind(10, cluster.availability_zone);
+    upsert.bind(11, cluster.parameter_group);
+    upsert.bind(12, cluster.subnet_group);
+    upsert.bind(13, cluster.port);
+    upsert.bind(14, json::serialize(cluster.settings));
+    upsert.bind(15, cluster.created_at);
+    upsert.exec();
+}
+
+void delete_cache_cluster(Transaction& tx, core::Scope const& scope, std::string_view id)
+{
+    auto& remove = tx.prepare("DELETE FROM cache_clusters WHERE account = ?1 AND region = ?2 AND id = ?3");
+    bind_scope(remove, scope);
+    remove.bind(3, std::string(id));
+    remove.exec();
+}
+
+void save_cache_node(Transaction& tx, core::Scope const& scope, CacheNode const& node)
+{
+    auto& upsert = tx.prepare(std::string("INSERT OR REPLACE INTO cache_nodes (account, region, ") + node_columns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    bind_scope(upsert, scope);
+    upsert.bind(3, node.cluster_id);
+    upsert.bind(4, node.node_id);
+    upsert.bind(5, node.port);
+    upsert.bind(6, node.directory);
+    upsert.bind(7, node.status);
+    upsert.bind(8, node.role);
+    upsert.bind(9, node.created_at);
+    upsert.exec();
+}
+
+void delete_cache_node(Transaction& tx, core::Scope const& scope, std::string_view cluster, std::string_view node)
+{
+    auto& remove = tx.prepare(
+        "DELETE FROM cache_nodes WHERE account = ?1 AND region = ?2 AND cluster_id = ?3 AND node_id = ?4");
+    bind_scope(remove, scope);
+    remove.bind(3, std::string(cluster));
+    remove.bind(4, std::string(node));
+    remove.exec();
+}
+
+std::vector<std::pair<core::Scope, CacheNode>> all_cache_nodes(Transaction& tx)
+{
+    auto& query = tx.prepare(std::string("SELECT account, region, ") + node_columns + " FROM cache_nodes ORDER BY port");
+    std::vector<std::pair<core::Scope, CacheNode>> nodes;
+    while (query.executeStep())
+        nodes.emplace_back(core::Scope{query.getColumn(0).getString(), query.getColumn(1).getString()},
+                           read_node(query, 2));
+    return nodes;
+}
+
+std::optional<ReplicationGroup> find_replication_group(Transaction& tx, core::Scope const& scope, std::string_view id)
+{
+    auto& query = tx.prepare(std::string("SELECT ") + group_columns +
+                             " FROM replication_groups WHERE account = ?1 AND region = ?2 AND id = ?3");
+    bind_scope(query, scope);
+    query.bind(3, std::string(id));
+    if (!query.executeStep())
+        return std::nullopt;
+    auto group = read_group(query);
+    query.reset();
+    load_node_groups(tx, scope, group);
+    return group;
+}
+
+std::vector<ReplicationGroup> list_replication_groups(Transaction& tx, core::Scope const& scope)
+{
+    std::vector<ReplicationGroup> groups;
+    {
+        auto& query = tx.prepare(std::string("SELECT ") + group_columns +
+                                 " FROM replication_groups WHERE account = ?1 AND region = ?2 ORDER BY id");
+        bind_scope(query, scope);
+        while (query.executeStep())
+            groups.push_back(read_group(query));
+    }
+    for (auto& group : groups)
+        load_node_groups(tx, scope, group);
+    return groups;
+}
+
+std::vector<std::pair<core::Scope, ReplicationGroup>> all_replication_groups(Transaction& tx)
+{
+    std::vector<std::pair<core::Scope, std::string>> keys;
+    {
+        auto& query = tx.prepare("SELECT account, region, id FROM replication_groups ORDER BY account, region, id");
+        while (query.executeStep())
+            keys.emplace_back(core::Scope{query.getColumn(0).getString(), query.getColumn(1).getString()},
+                              query.getColumn(2).getString());
+    }
+    std::vector<std::pair<core::Scope, ReplicationGroup>> groups;
+    for (auto const& [scope, id] : keys)
+        groups.emplace_back(scope, *find_replication_group(tx, scope, id));
+    return groups;
+}
+
+void save_replication_group(Transaction& tx, core::Scope const& scope, ReplicationGroup const& group)
+{
+    auto& upsert = tx.prepare(std::string("INSERT OR REPLACE INTO replication_groups (account, region, ") +
+                              group_columns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                              "?18, ?19, ?20)");
+    bind_scope(upsert, scope);
+    upsert.bind(3, group.id);
+    upsert.bind(4, group.description);
+    upsert.bind(5, group.status);
+    upsert.bind(6, group.cluster_enabled ? 1 : 0);
+    upsert.bind(7, group.automatic_failover);
+    upsert.bind(8, group.multi_az);
+    upsert.bind(9, group.node_type);
+    upsert.bind(10, group.engine);
+    upsert.bind(11, group.engine_version);
+    upsert.bind(12, group.parameter_group);
+    upsert.bind(13, group.subnet_group);
+    upsert.bind(14, group.port);
+    bind_optional(upsert, 15, group.primary_endpoint_port);
+    bind_optional(upsert, 16, group.reader_endpoint_port);
+    bind_optional(upsert, 17, group.configuration_endpoint_port);
+    bind_optional(upsert, 18, group.auth_token_hash);
+    upsert.bind(19, json::serialize(group.settings));
+    upsert.bind(20, group.created_at);
+    upsert.exec();
+    auto& clear = tx.prepare(
+        "DELETE FROM node_groups WHERE account = ?1 AND region = ?2 AND replication_group_id = ?3");
+    bind_scope(clear, scope);
+    clear.bind(3, group.id);
+    clear.exec();
+    for (auto const& node_group : group.node_groups) {
+        auto& insert = tx.prepare(
+            "INSERT INTO node_groups (account, region, replication_group_id, node_group_id, slots, status) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        bind_scope(insert, scope);
+        insert.bind(3, group.id);
+        insert.bind(4, node_group.id);
+        insert.bind(5, node_group.slots);
+        insert.bind(6, node_group.status);
+        insert.exec();
+    }
+}
+
+void delete_replication_group(Transaction& tx, core::Scope const& scope, std::string_view id)
+{
+    auto& remove = tx.prepare("DELETE FROM replication_groups WHERE account = ?1 AND region = ?2 AND id = ?3");
+    bind_scope(remove, scope);
+    remove.bind(3, std::string(id));
+    remove.exec();
+}
+
+int clusters_using_parameter_group(Transaction& tx, core::Scope const& scope, std::string_view name)
+{
+    auto& query = tx.prepare(
+        "SELECT count(*) FROM cache_clusters WHERE account = ?1 AND region = ?2 AND parameter_group = ?3");
+    bind_scope(query, scope);
+    query.bind(3, std::string(name));
+    query.executeStep();
+    return query.getColumn(0).getInt();
+}
+
+int clusters_using_subnet_group(Transaction& tx, core::Scope const& scope, std::string_view name)
+{
+    auto& query = tx.prepare(
+        "SELECT count(*) FROM cache_clusters WHERE account = ?1 AND region = ?2 AND subnet_group = ?3");
+    bind_scope(query, scope);
+    query.bind(3, std::string(name));
+    query.executeStep();
+    return query.getColumn(0).getInt();
+}
+
+std::optional<int> allocate_port(Transaction& tx, std::string_view owner, int first, int last,
+                                 std::function<bool(int)> const& usable)
+{
+    std::set<int> taken;
+    {
+        auto& query = tx.prepare("SELECT port FROM ports WHERE port BETWEEN ?1 AND ?2");
+        query.bind(1, first);
+        query.bind(2, last);
+        while (query.executeStep())
+            taken.insert(query.getColumn(0).getInt());
+    }
+    for (int port = first; port <= last; ++port) {
+        if (taken.contains(port) || !usable(port))
+            continue;
+        auto& insert = tx.prepare("INSERT INTO ports (port, owner) VALUES (?1, ?2)");
+        insert.bind(1, port);
+        insert.bind(2, std::string(owner));
+        insert.exec();
+        return port;
+    }
+    return std::nullopt;
+}
+
+void release_port(Transaction& tx, int port)
+{
+    auto& remove = tx.prepare("DELETE FROM ports WHERE port = ?1");
+    remove.bind(1, port);
+    remove.exec();
+}
+
+}  // namespace keyfleet::store

@@ -1,0 +1,194 @@
+#include "redis/client.h"
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+#include <sstream>
+#include <thread>
+
+namespace keyfleet::redis {
+
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds timeout)
+{
+    return {static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+}
+
+Reply convert(redisReply const* raw)
+{
+    Reply reply;
+    switch (raw->type) {
+    case REDIS_REPLY_STRING:
+        reply.type = Reply::Type::string;
+        reply.text.assign(raw->str, raw->len);
+        break;
+    case REDIS_REPLY_STATUS:
+        reply.type = Reply::Type::status;
+        reply.text.assign(raw->str, raw->len);
+        break;
+    case REDIS_REPLY_ERROR:
+        reply.type = Reply::Type::error;
+        reply.text.assign(raw->str, raw->len);
+        break;
+    case REDIS_REPLY_INTEGER:
+        reply.type = Reply::Type::integer;
+        reply.integer = raw->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        reply.type = Reply::Type::array;
+        for (std::size_t i = 0; i < raw->elements; ++i)
+            reply.elements.push_back(convert(raw->element[i]));
+        break;
+    default:
+        reply.type = Reply::Type::nil;
+    }
+    return reply;
+}
+
+void append(redisContext* context, std::vector<std::string> const& arguments)
+{
+    std::vector<char const*> argv;
+    std::vector<std::size_t> lengths;
+    for (auto const& argument : arguments) {
+        argv.push_back(argument.data());
+        lengths.push_back(argument.size());
+    }
+    redisAppendCommandArgv(context, int(argv.size()), argv.data(), lengths.data());
+}
+
+}  // namespace
+
+Client::Client(std::string const& host, std::uint16_t port, std::chrono::milliseconds timeout)
+    : where_(host + ":" + std::to_string(port))
+{
+    context_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(timeout));
+    if (!context_ || context_->err) {
+        std::string const why = context_ ? context_->errstr : "cannot allocate a connection";
+        if (context_)
+            redisFree(context_);
+        context_ = nullptr;
+        throw ConnectionError("cannot connect to " + where_ + ": " + why);
+    }
+    redisSetTimeout(context_, to_timeval(timeout));
+}
+
+Client::~Client()
+{
+    if (context_)
+        redisFree(context_);
+}
+
+Client::Client(Client&& other) noexcept : context_(other.context_), where_(std::move(other.where_))
+{
+    other.context_ = nullptr;
+}
+
+Client& Client::operator=(Client&& other) noexcept
+{
+    std::swap(context_, other.context_);
+    std::swap(where_, other.where_);
+    return *this;
+}
+
+Reply Client::command(std::vector<std::string> const& arguments)
+{
+    return pipeline({arguments}).front();
+}
+
+Reply Client::checked(std::vector<std::string> const& arguments)
+{
+    auto reply = command(arguments);
+    if (reply.is_error())
+        throw std::runtime_error(where_ + " answered " + arguments.front() + " with: " + reply.text);
+    return reply;
+}
+
+std::vector<Reply> Client::pipeline(std::vector<std::vector<std::string>> const& commands)
+{
+    if (!context_)
+        throw ConnectionError("not connected to " + where_);
+    for (auto const& arguments : commands)
+        append(context_, arguments);
+    std::vector<Reply> replies;
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        void* raw = nullptr;
+        if (redisGetReply(context_, &raw) != REDIS_OK || !raw)
+            throw ConnectionError(where_ + ": " + (context_->errstr[0] ? context_->errstr : "no reply"));
+        replies.push_back(convert(static_cast<redisReply*>(raw)));
+        freeReplyObject(raw);
+    }
+    return replies;
+}
+
+std::map<std::string, std::string, std::less<>> Client::info(std::string_view section)
+{
+    auto const reply = checked({"INFO", std::string(section)});
+    std::map<std::string, std::string, std::less<>> values;
+    std::istringstream lines(reply.text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        auto const colon = line.find(':');
+        if (line.empty() || line.front() == '#' || colon == std::string::npos)
+            continue;
+        values.emplace(line.substr(0, colon), line.substr(colon + 1));
+    }
+    return values;
+}
+
+bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline)
+{
+    auto pause = std::chrono::milliseconds(1);
+    while (true) {
+        try {
+            Client client(host, port, std::chrono::milliseconds(200));
+            if (auto const reply = client.command({"PING"}); !reply.is_error())
+                return true;  // an error here is -LOADING: not ready yet
+        } catch (ConnectionError const&) {
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(pause);  // poll interval, bounded by the deadline
+        pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    }
+}
+
+std::vector<ClusterNode> parse_cluster_nodes(std::string_view text)
+{
+    // <id> <ip:port@cport[,hostname]> <flags> <master> <ping-sent> <pong-recv> <epoch> <link-state> <slot> ...
+    std::vector<ClusterNode> nodes;
+    std::istringstream lines{std::string(text)};
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        ClusterNode node;
+        std::string address, ping, pong, epoch, link;
+        if (!(fields >> node.id >> address >> node.flags >> node.master_id >> ping >> pong >> epoch >> link))
+            continue;
+        auto const colon = address.rfind(':', address.find('@'));
+        node.host = address.substr(0, colon);
+        auto const port_text = address.substr(colon + 1, address.find('@') - colon - 1);
+        unsigned port = 0;
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+        node.port = static_cast<std::uint16_t>(port);
+        node.connected = link == "connected";
+        std::string slot;
+        while (fields >> slot) {
+            if (slot.starts_with('['))
+                continue;  // a slot being migrated
+            auto const dash = slot.find('-');
+            int first = 0, last = 0;
+            std::from_chars(slot.data(), slot.data() + (dash == std::string::npos ? slot.size() : dash), first);
+            last = first;
+            if (dash != std::string::npos)
+                std::from_chars(slot.data() + dash + 1, slot.data() + slot.size(), last);
+            node.slots.emplace_back(first, last);
+        }
+        nodes.push_back(std::move(node));
+    }
+    return nodes;
+}
+
+}  // namespace keyfleet::redis

@@ -1,0 +1,77 @@
+// A Redis connection (hiredis) with connect and command deadlines, and the few
+// replies keyfleet reads: INFO, ROLE, CLUSTER NODES/INFO.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisContext;
+
+namespace keyfleet::redis {
+
+struct Reply {
+    enum class Type { string, status, error, integer, nil, array };
+    Type type = Type::nil;
+    std::string text;  // string, status, error
+    long long integer = 0;
+    std::vector<Reply> elements;
+
+    bool is_error() const { return type == Type::error; }
+};
+
+// The connection failed or timed out (as opposed to an error reply).
+class ConnectionError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Client {
+public:
+    // Throws ConnectionError when the node does not accept within the timeout.
+    Client(std::string const& host, std::uint16_t port, std::chrono::milliseconds timeout);
+    ~Client();
+    Client(Client&&) noexcept;
+    Client& operator=(Client&&) noexcept;
+    Client(Client const&) = delete;
+    Client& operator=(Client const&) = delete;
+
+    Reply command(std::vector<std::string> const& arguments);
+    // Like command(), but an error reply throws std::runtime_error naming it.
+    Reply checked(std::vector<std::string> const& arguments);
+    // Sends every command, then reads every reply (one round trip).
+    std::vector<Reply> pipeline(std::vector<std::vector<std::string>> const& commands);
+
+    // INFO <section> as key -> value.
+    std::map<std::string, std::string, std::less<>> info(std::string_view section);
+
+private:
+    redisContext* context_ = nullptr;
+    std::string where_;
+};
+
+// PING until the node answers PONG (not LOADING), or the deadline passes.
+bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline);
+
+struct ClusterNode {
+    std::string id;
+    std::string host;
+    std::uint16_t port = 0;
+    std::string flags;        // myself,master / slave / fail? ...
+    std::string master_id;    // "-" for a primary
+    bool connected = false;
+    std::vector<std::pair<int, int>> slots;  // inclusive ranges
+    bool is_primary() const { return flags.find("master") != std::string::npos; }
+    bool is_myself() const { return flags.find("myself") != std::string::npos; }
+    bool failing() const { return flags.find("fail") != std::string::npos; }
+};
+
+std::vector<ClusterNode> parse_cluster_nodes(std::string_view text);
+
+}  // namespace keyfleet::redis

@@ -1,0 +1,61 @@
+// NodeRuntime on local redis-server child processes. One supervisor thread forks
+// every node (with PR_SET_PDEATHSIG, so no node outlives keyfleet, even after a
+// kill -9) and learns of every exit at once through pidfds.
+#pragma once
+
+#include "runtime/node_runtime.h"
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace keyfleet::runtime {
+
+class LocalProcessRuntime final : public NodeRuntime {
+public:
+    explicit LocalProcessRuntime(std::filesystem::path redis_server);
+    ~LocalProcessRuntime() override;
+
+    int start(NodeProcess const& node) override;
+    void stop(std::string_view name, std::chrono::milliseconds deadline) override;
+    void stop_all(std::chrono::milliseconds deadline) override;
+    bool running(std::string_view name) const override;
+    std::optional<int> pid(std::string_view name) const override;
+    std::vector<std::string> names() const override;
+    bool signal(std::string_view name, int signal_number) override;
+    void on_exit(std::function<void(NodeExit const&)> callback) override;
+
+private:
+    struct Child {
+        int pid = 0;
+        int pidfd = -1;
+        bool stopping = false;
+    };
+    struct SpawnRequest {
+        NodeProcess node;
+        std::promise<int> pid;
+    };
+
+    void supervise();
+    int spawn(NodeProcess const& node);
+    void reap(std::string const& name);
+
+    std::filesystem::path redis_server_;
+    mutable std::mutex mutex_;
+    std::condition_variable exited_;
+    std::map<std::string, Child, std::less<>> children_;
+    std::deque<SpawnRequest> requests_;
+    std::function<void(NodeExit const&)> on_exit_;
+    int wakeup_fd_ = -1;  // eventfd: requests queued or shutting down
+    bool shutting_down_ = false;
+    std::thread supervisor_;
+};
+
+// The redis-server to run: $KEYFLEET_REDIS_SERVER, else the first on PATH.
+std::filesystem::path find_redis_server();
+
+}  // namespace keyfleet::runtime

@@ -1,0 +1,52 @@
+// The seam between workflows and node processes: start, stop, inspect. One
+// implementation today (local redis-server processes); a container runtime can
+// implement the same interface.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace keyfleet::runtime {
+
+struct NodeProcess {
+    std::string name;                 // unique among running nodes, e.g. the node directory's name
+    std::filesystem::path directory;  // the node's own directory (working directory of the process)
+    std::filesystem::path config;     // its redis.conf
+};
+
+struct NodeExit {
+    std::string name;
+    int pid = 0;
+    int wait_status = 0;  // as waitpid reports it
+    bool expected = false;  // keyfleet stopped it
+};
+
+class NodeRuntime {
+public:
+    virtual ~NodeRuntime() = default;
+
+    // Spawns the node; returns its pid. Throws std::runtime_error when it cannot.
+    virtual int start(NodeProcess const& node) = 0;
+
+    // SIGTERM (redis saves its data when save points are set), then SIGKILL once
+    // the deadline passes; returns when the process is gone.
+    virtual void stop(std::string_view name, std::chrono::milliseconds deadline) = 0;
+    virtual void stop_all(std::chrono::milliseconds deadline) = 0;
+
+    virtual bool running(std::string_view name) const = 0;
+    virtual std::optional<int> pid(std::string_view name) const = 0;
+    virtual std::vector<std::string> names() const = 0;
+
+    // Sends a signal (fault injection: SIGKILL, SIGSTOP, SIGCONT). False when not running.
+    virtual bool signal(std::string_view name, int signal_number) = 0;
+
+    // Called (on the runtime's thread) whenever a node process exits.
+    virtual void on_exit(std::function<void(NodeExit const&)> callback) = 0;
+};
+
+}  // namespace keyfleet::runtime

@@ -1,0 +1,37 @@
+// A node's redis.conf, generated from its state: port and directory, the node
+// type's memory limit, the parameter group's values translated to redis-server
+// directives, cluster and replication settings, save points.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace keyfleet::runtime {
+
+struct NodeSettings {
+    std::uint16_t port = 0;
+    std::string bind_host = "127.0.0.1";
+    std::string announce_host = "127.0.0.1";  // what cluster nodes tell clients (MOVED, CLUSTER SLOTS)
+    bool cluster_enabled = false;
+    int cluster_node_timeout_ms = 5000;
+    std::int64_t maxmemory_bytes = 0;  // the node type's, already scaled; 0: no limit
+    std::map<std::string, std::string, std::less<>> parameters;  // effective parameter group values
+    std::optional<std::uint16_t> replica_of;  // a replica of the node on this port (cluster mode disabled)
+};
+
+// The directives a node needs at start: port, directory, memory, cluster and
+// replication settings, and the parameters redis-server reads only at start.
+std::string render_config(NodeSettings const& settings);
+
+// CONFIG SET commands that carry the other parameter values to a running node
+// (each is checked by redis-server itself; one it refuses is skipped).
+std::vector<std::vector<std::string>> config_set_commands(std::map<std::string, std::string, std::less<>> const& parameters,
+                                                          std::int64_t node_maxmemory_bytes);
+
+// True for parameter names redis-server takes as directives of the same name.
+bool is_redis_directive(std::string_view name);
+
+}  // namespace keyfleet::runtime

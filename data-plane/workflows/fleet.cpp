@@ -1,0 +1,307 @@
+#include "workflows/fleet.h"
+
+#include "catalog/catalog.h"
+#include "redis/client.h"
+#include "store/parameter_groups.h"
+
+#include <spdlog/spdlog.h>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+namespace keyfleet::workflows {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Whether nothing listens on 127.0.0.1:port now (a port keyfleet hands out
+// must be free of other programs too).
+bool bindable(int port)
+{
+    int const fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool const free = ::bind(fd, reinterpret_cast<sockaddr const*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return free;
+}
+
+// A node process a previous keyfleet started may still be saving its data on
+// the way out (it got SIGTERM when that keyfleet died): wait for it to finish
+// before a new one takes its port and files, and kill it past the deadline.
+void wait_for_previous_process(fs::path const& directory)
+{
+    std::ifstream pidfile(directory / "redis.pid");
+    int pid = 0;
+    if (!(pidfile >> pid) || pid <= 0)
+        return;
+    auto const is_node = [&] {
+        std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+        std::string text((std::istreambuf_iterator<char>(cmdline)), {});
+        return text.find("redis-server") != std::string::npos;
+    };
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (::kill(pid, 0) == 0 && is_node()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            spdlog::warn("an earlier node process {} in {} is still running; killing it", pid, directory.string());
+            ::kill(pid, SIGKILL);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, bounded by the deadline
+    }
+}
+
+}  // namespace
+
+std::map<std::string, std::string, std::less<>> effective_parameters(store::Transaction& tx, core::Scope const& scope,
+                                                                     std::string_view group_name)
+{
+    std::string family_name;
+    std::map<std::string, std::string, std::less<>> overrides;
+    if (auto const default_group = catalog::parse_default_group_name(group_name)) {
+        family_name = default_group->family;
+        if (default_group->cluster_on)
+            overrides["cluster-enabled"] = "yes";
+    } else if (auto const group = store::find_parameter_group(tx, scope, group_name)) {
+        family_name = group->family;
+        overrides = group->values;
+    }
+    auto const* family = catalog::Catalog::get().family(family_name);
+    return family ? catalog::effective_values(*family, overrides) : overrides;
+}
+
+Fleet::Fleet(FleetOptions options, store::Database& db, runtime::NodeRuntime& runtime, endpoints::Forwarder& forwarder)
+    : options_(std::move(options)), db_(db), runtime_(runtime), forwarder_(forwarder)
+{
+}
+
+std::string Fleet::node_name(core::Scope const& scope, std::string_view cluster, std::string_view node)
+{
+    return scope.account + "/" + scope.region + "/" + std::string(cluster) + "/" + std::string(node);
+}
+
+fs::path Fleet::node_directory(core::Scope const& scope, std::string_view cluster, std::string_view node) const
+{
+    return options_.nodes_dir / node_name(scope, cluster, node);
+}
+
+int Fleet::allocate_port(store::Transaction& tx, std::string_view owner, bool cluster_bus)
+{
+    auto const port = store::allocate_port(tx, owner, options_.first_port, options_.last_port, [&](int candidate) {
+        return bindable(candidate) && (!cluster_bus || bindable(candidate + 10000));
+    });
+    if (!port)
+        throw std::runtime_error("no free port left in " + std::to_string(options_.first_port) + "-" +
+                                 std::to_string(options_.last_port) + " (see --node-ports)");
+    return *port;
+}
+
+runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope const& scope,
+                                          store::CacheCluster const& cluster, store::CacheNode const& node)
+{
+    runtime::NodeSettings settings;
+    settings.port = static_cast<std::uint16_t>(node.port);
+    settings.bind_host = options_.bind_host;
+    settings.announce_host = options_.advertise_host;
+    settings.parameters = effective_parameters(tx, scope, cluster.parameter_group);
+    if (auto const* type = catalog::Catalog::get().node_type(cluster.node_type))
+        settings.maxmemory_bytes = static_cast<std::int64_t>(double(type->maxmemory_bytes) * options_.memory_scale);
+    if (cluster.replication_group_id) {
+        auto const group = store::find_replication_group(tx, scope, *cluster.replication_group_id);
+        settings.cluster_enabled = group && group->cluster_enabled;
+        if (!settings.cluster_enabled && node.role == "replica") {
+            for (auto const& member : store::list_cache_clusters(tx, scope, *cluster.replication_group_id))
+                for (auto const& candidate : member.nodes)
+                    if (candidate.role == "primary" && member.node_group_id == cluster.node_group_id)
+                        settings.replica_of = static_cast<std::uint16_t>(candidate.port);
+        }
+    }
+    return settings;
+}
+
+void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& cluster, store::CacheNode const& node,
+                       runtime::NodeSettings const& settings)
+{
+    auto const name = node_name(scope, cluster.id, node.node_id);
+    auto const directory = node_directory(scope, cluster.id, node.node_id);
+    fs::create_directories(directory);
+    auto const config = directory / "redis.conf";
+    {
+        std::ofstream out(config, std::ios::trunc);
+        out << runtime::render_config(settings);
+        if (!out)
+            throw std::runtime_error("cannot write " + config.string());
+    }
+    if (!runtime_.running(name)) {
+        wait_for_previous_process(directory);
+        runtime_.start({name, directory, config});
+    }
+}
+
+void Fleet::stop_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node)
+{
+    runtime_.stop(node_name(scope, cluster, node.node_id), std::chrono::seconds(10));
+}
+
+void Fleet::destroy_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node)
+{
+    stop_node(scope, cluster, node);
+    std::error_code ignored;
+    auto const directory = node_directory(scope, cluster, node.node_id);
+    fs::remove_all(directory, ignored);
+    // The cluster's, region's and account's folders go with their last node.
+    for (auto parent = directory.parent_path(); parent != options_.nodes_dir && fs::is_empty(parent, ignored);
+         parent = parent.parent_path())
+        fs::remove(parent, ignored);
+}
+
+bool Fleet::launch(std::vector<Launch> const& launches, std::chrono::milliseconds timeout)
+{
+    for (auto const& launch : launches)
+        start_node(launch.scope, launch.cluster, launch.node, launch.settings);
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    for (auto const& launch : launches) {
+        if (!redis::wait_until_ready("127.0.0.1", static_cast<std::uint16_t>(launch.node.port), deadline))
+            return false;
+        configure_node(launch.node.port, launch.settings);
+    }
+    return true;
+}
+
+void Fleet::configure_node(int port, runtime::NodeSettings const& settings) const
+{
+    auto const commands = runtime::config_set_commands(settings.parameters, settings.maxmemory_bytes);
+    redis::Client client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(2));
+    auto const replies = client.pipeline(commands);
+    for (std::size_t i = 0; i < replies.size(); ++i)
+        if (replies[i].is_error())
+            spdlog::debug("node on port {}: {} {} not applied: {}", port, commands[i][2], commands[i][3], replies[i].text);
+}
+
+bool Fleet::wait_ready(std::vector<int> const& ports, std::chrono::milliseconds timeout) const
+{
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    for (auto const port : ports)
+        if (!redis::wait_until_ready("127.0.0.1", static_cast<std::uint16_t>(port), deadline))
+            return false;
+    return true;
+}
+
+std::optional<std::uint16_t> Fleet::pick(std::uint16_t endpoint)
+{
+    std::lock_guard lock(routes_mutex_);
+    auto const found = routes_.find(endpoint);
+    if (found == routes_.end() || found->second.targets.empty())
+        return std::nullopt;
+    auto& route = found->second;
+    return route.targets[route.next++ % route.targets.size()];
+}
+
+void Fleet::refresh_endpoints()
+{
+    std::map<std::uint16_t, std::vector<std::uint16_t>> wanted;
+    {
+        auto tx = db_.read();
+        for (auto const& [scope, group] : store::all_replication_groups(tx)) {
+            if (group.status == "creating" || group.status == "deleting" || group.status == "create-failed")
+                continue;
+            std::vector<std::uint16_t> primaries, replicas;
+            for (auto const& cluster : store::list_cache_clusters(tx, scope, group.id))
+                for (auto const& node : cluster.nodes) {
+                    if (node.status != "available")
+                        continue;
+                    (node.role == "primary" ? primaries : replicas).push_back(static_cast<std::uint16_t>(node.port));
+                }
+            if (group.primary_endpoint_port)
+                wanted[static_cast<std::uint16_t>(*group.primary_endpoint_port)] =
+                    primaries.empty() ? std::vector<std::uint16_t>{} : std::vector<std::uint16_t>{primaries.front()};
+            if (group.reader_endpoint_port)
+                wanted[static_cast<std::uint16_t>(*group.reader_endpoint_port)] = replicas.empty() ? primaries : replicas;
+            if (group.configuration_endpoint_port) {
+                auto all = primaries;
+                all.insert(all.end(), replicas.begin(), replicas.end());
+                wanted[static_cast<std::uint16_t>(*group.configuration_endpoint_port)] = all;
+            }
+        }
+    }
+    std::vector<std::uint16_t> to_close, to_drop, to_open;
+    {
+        std::lock_guard lock(routes_mutex_);
+        for (auto const& [port, route] : routes_)
+            if (!wanted.contains(port))
+                to_close.push_back(port);
+        for (auto const& [port, targets] : wanted) {
+            auto const found = routes_.find(port);
+            if (found == routes_.end())
+                to_open.push_back(port);
+            else if (found->second.targets != targets && !found->second.targets.empty() &&
+                     (targets.empty() || std::ranges::find(targets, found->second.targets.front()) == targets.end()))
+                to_drop.push_back(port);  // the node it led to is no longer a target
+        }
+        for (auto const port : to_close)
+            routes_.erase(port);
+        for (auto const& [port, targets] : wanted)
+            routes_[port].targets = targets;
+    }
+    for (auto const port : to_close)
+        forwarder_.close(port);
+    for (auto const port : to_drop)
+        forwarder_.drop_connections(port);
+    for (auto const port : to_open)
+        if (!forwarder_.is_open(port)) {
+            try {
+                forwarder_.open(options_.bind_host, port, [this, port] { return pick(port); });
+            } catch (std::exception const& e) {
+                spdlog::error("endpoint {}: {}", port, e.what());
+            }
+        }
+}
+
+void Fleet::recover()
+{
+    std::vector<Launch> launches;
+    {
+        auto tx = db_.read();
+        for (auto const& [scope, node] : store::all_cache_nodes(tx)) {
+            if (node.status == "deleting")
+                continue;
+            if (auto cluster = store::find_cache_cluster(tx, scope, node.cluster_id))
+                launches.push_back({scope, *cluster, node, settings_for(tx, scope, *cluster, node)});
+        }
+    }
+    if (!launches.empty()) {
+        try {
+            if (!launch(launches, std::chrono::seconds(60)))
+                spdlog::warn("some nodes did not answer within 60 s of restart");
+            // A restarted cluster-mode primary refuses writes for its first ~2 s
+            // (Redis Cluster's writable delay): wait until every cluster is ok.
+            auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            for (auto const& launch : launches) {
+                if (!launch.settings.cluster_enabled)
+                    continue;
+                while (std::chrono::steady_clock::now() < deadline) {
+                    redis::Client client("127.0.0.1", static_cast<std::uint16_t>(launch.node.port), std::chrono::seconds(2));
+                    if (client.command({"CLUSTER", "INFO"}).text.find("cluster_state:ok") != std::string::npos)
+                        break;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval, bounded by the deadline
+                }
+            }
+        } catch (std::exception const& e) {
+            spdlog::error("restarting nodes: {}", e.what());
+        }
+        spdlog::info("restarted {} nodes", launches.size());
+    }
+    refresh_endpoints();
+}
+
+}  // namespace keyfleet::workflows

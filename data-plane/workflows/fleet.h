@@ -1,0 +1,102 @@
+// The fleet: what cluster workflows act through. Node directories, ports and
+// redis.conf files; starting, stopping and reaching node processes; and the
+// stable endpoints, whose routes are always derived from the store.
+#pragma once
+
+#include "core/scope.h"
+#include "endpoints/forwarder.h"
+#include "runtime/node_runtime.h"
+#include "runtime/redis_conf.h"
+#include "store/clusters.h"
+#include "store/db.h"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace keyfleet::workflows {
+
+struct FleetOptions {
+    std::filesystem::path nodes_dir;
+    int first_port = 21000;  // node and endpoint ports; cluster buses use port + 10000
+    int last_port = 21999;
+    std::string bind_host = "127.0.0.1";
+    std::string advertise_host = "127.0.0.1";  // the host Describe* answers and cluster nodes announce
+    double memory_scale = 1.0;                 // node maxmemory = node type's maxmemory x scale
+};
+
+// The parameter values of a group (stored or default) as nodes run them.
+std::map<std::string, std::string, std::less<>> effective_parameters(store::Transaction& tx, core::Scope const& scope,
+                                                                     std::string_view group_name);
+
+class Fleet {
+public:
+    Fleet(FleetOptions options, store::Database& db, runtime::NodeRuntime& runtime, endpoints::Forwarder& forwarder);
+
+    FleetOptions const& options() const { return options_; }
+    runtime::NodeRuntime& runtime() { return runtime_; }
+
+    // "<account>/<region>/<cluster>/<node>": the process name and directory below nodes_dir.
+    static std::string node_name(core::Scope const& scope, std::string_view cluster, std::string_view node);
+    std::filesystem::path node_directory(core::Scope const& scope, std::string_view cluster, std::string_view node) const;
+
+    // A free port of the range (and its cluster bus port when `cluster_bus`), taken in the store.
+    int allocate_port(store::Transaction& tx, std::string_view owner, bool cluster_bus);
+
+    // The settings a node runs with: memory of its node type, its parameter
+    // group's values, cluster mode, replication source.
+    runtime::NodeSettings settings_for(store::Transaction& tx, core::Scope const& scope, store::CacheCluster const& cluster,
+                                       store::CacheNode const& node);
+
+    // Writes the node's redis.conf and starts it unless it runs; does not wait.
+    void start_node(core::Scope const& scope, store::CacheCluster const& cluster, store::CacheNode const& node,
+                    runtime::NodeSettings const& settings);
+    void stop_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node);
+    // Stops the node and removes its directory.
+    void destroy_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node);
+
+    // Starts every node (those not running yet), waits until all answer, then
+    // configures each; false when one did not answer before the deadline.
+    struct Launch {
+        core::Scope scope;
+        store::CacheCluster cluster;
+        store::CacheNode node;
+        runtime::NodeSettings settings;
+    };
+    bool launch(std::vector<Launch> const& launches, std::chrono::milliseconds timeout);
+
+    // CONFIG SETs the node's parameter values once it answers; a value
+    // redis-server refuses (ElastiCache-only) is logged and skipped.
+    void configure_node(int port, runtime::NodeSettings const& settings) const;
+
+    // Waits until every port answers PING; false at the deadline.
+    bool wait_ready(std::vector<int> const& ports, std::chrono::milliseconds timeout) const;
+
+    // Recomputes every endpoint's route from the store, opening and closing
+    // listeners to match; drops the connections of endpoints whose node changed.
+    void refresh_endpoints();
+
+    // At start-up: every node the store has is started from its data and
+    // waited for; then the endpoints open.
+    void recover();
+
+private:
+    struct Route {
+        std::vector<std::uint16_t> targets;  // primary endpoint: one; reader: replicas (or the primary); config: all
+        std::size_t next = 0;
+    };
+    std::optional<std::uint16_t> pick(std::uint16_t endpoint);
+
+    FleetOptions options_;
+    store::Database& db_;
+    runtime::NodeRuntime& runtime_;
+    endpoints::Forwarder& forwarder_;
+    std::mutex routes_mutex_;
+    std::map<std::uint16_t, Route> routes_;
+};
+
+}  // namespace keyfleet::workflows
