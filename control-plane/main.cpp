@@ -99,7 +99,7 @@ int serve(core::Config const& config)
         runtime::LocalProcessRuntime runtime(runtime::find_redis_server());
         endpoints::Forwarder forwarder(2);
         workflows::Fleet fleet({config.data_dir / "nodes", config.first_node_port, config.last_node_port,
-                                config.node_host, config.advertise_host, config.node_memory_scale},
+                                config.node_host, config.advertise_host, config.node_memory_scale, config.cluster_node_pool},
                                db, runtime, forwarder);
         fleet.recover();
 
@@ -111,7 +111,15 @@ int serve(core::Config const& config)
         http::Router router(db, credentials, clock, [&engine] { engine.wake(); }, config.advertise_host);
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
+        std::jthread pool_filler;  // pre-starts cluster-mode nodes once the API answers
         server.run([&] {
+            pool_filler = std::jthread([&fleet] {
+                try {
+                    fleet.fill_pool();
+                } catch (std::exception const& e) {
+                    spdlog::error("starting pool nodes: {}", e.what());
+                }
+            });
             spdlog::info("keyfleet {} listening on http://{}:{} (data dir {}, schema version {}, {} credential sets)",
                          KEYFLEET_VERSION, config.host, server.port(), fs::absolute(config.data_dir).string(),
                          db.schema_version(), credentials.size());
@@ -172,6 +180,11 @@ int main(int argc, char** argv)
                      "Multiplies each node type's maxmemory (e.g. 0.01 keeps large node types small)")
         ->capture_default_str()
         ->check(CLI::Range(0.0001, 1000.0));
+    serve_command
+        ->add_option("--cluster-node-pool", config.cluster_node_pool,
+                     "Cluster-mode nodes kept pre-started, so new clusters serve at once (each ~10 MB; 0: none)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 500));
     serve_command->add_option("--io-threads", config.io_threads, "Threads serving HTTP")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));

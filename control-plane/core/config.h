@@ -25,6 +25,7 @@ struct Config {
     std::string node_host = "127.0.0.1";
     std::string advertise_host = "127.0.0.1";
     double node_memory_scale = 1.0;
+    int cluster_node_pool = 9;
 };
 
 }  // namespace keyfleet::core

@@ -253,6 +253,17 @@ bool LocalProcessRuntime::signal(std::string_view name, int signal_number)
     return found != children_.end() && ::kill(found->second.pid, signal_number) == 0;
 }
 
+void LocalProcessRuntime::rename(std::string_view from, std::string_view to)
+{
+    std::lock_guard lock(mutex_);
+    auto const found = children_.find(from);
+    if (found == children_.end())
+        throw std::runtime_error("no running node " + std::string(from));
+    auto node = children_.extract(found);
+    node.key() = std::string(to);
+    children_.insert(std::move(node));
+}
+
 void LocalProcessRuntime::on_exit(std::function<void(NodeExit const&)> callback)
 {
     std::lock_guard lock(mutex_);

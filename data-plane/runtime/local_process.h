@@ -27,6 +27,7 @@ public:
     std::optional<int> pid(std::string_view name) const override;
     std::vector<std::string> names() const override;
     bool signal(std::string_view name, int signal_number) override;
+    void rename(std::string_view from, std::string_view to) override;
     void on_exit(std::function<void(NodeExit const&)> callback) override;
 
 private:

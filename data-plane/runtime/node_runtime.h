@@ -42,6 +42,9 @@ public:
     virtual std::optional<int> pid(std::string_view name) const = 0;
     virtual std::vector<std::string> names() const = 0;
 
+    // Gives a running node a new name (a pre-started node adopted by a cluster).
+    virtual void rename(std::string_view from, std::string_view to) = 0;
+
     // Sends a signal (fault injection: SIGKILL, SIGSTOP, SIGCONT). False when not running.
     virtual bool signal(std::string_view name, int signal_number) = 0;
 

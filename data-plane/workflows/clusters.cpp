@@ -25,6 +25,7 @@ constexpr auto node_start_timeout = 30s;
 constexpr auto command_timeout = 2000ms;
 constexpr std::int64_t link_timeout_ms = 60'000;
 constexpr auto poll = 5ms;
+constexpr int formation_node_timeout_ms = 500;
 
 std::string id_of(std::string const& target) { return target.substr(target.find(':') + 1); }
 
@@ -417,13 +418,21 @@ StepResult allocate_group(Fleet& fleet, Run& run)
     auto state = load_group(tx, scope, id);
     if (!state)
         return StepResult::fail("replication group " + id + " no longer exists");
+    std::vector<std::pair<Fleet::PoolNode, std::string>> adopted;  // pool node, cluster id
     for (auto const& member : state->members) {
         if (!member.nodes.empty())
             continue;
         auto const* role = member.settings.if_contains("initial_role");
         store::CacheNode node{member.id, "0001", 0, "", "creating",
                               role ? std::string(role->as_string()) : std::string("primary"), run.clock().now_ms()};
-        node.port = fleet.allocate_port(tx, "node:" + Fleet::node_name(scope, member.id, "0001"), state->group.cluster_enabled);
+        auto const owner = "node:" + Fleet::node_name(scope, member.id, "0001");
+        // A cluster-mode node comes pre-started from the pool when one is ripe.
+        if (auto pool_node = state->group.cluster_enabled ? fleet.take_pool_node(tx, owner) : std::nullopt) {
+            node.port = pool_node->port;
+            adopted.emplace_back(std::move(*pool_node), member.id);
+        } else {
+            node.port = fleet.allocate_port(tx, owner, state->group.cluster_enabled);
+        }
         node.directory = fleet.node_directory(scope, member.id, "0001").string();
         store::save_cache_node(tx, scope, node);
     }
@@ -440,6 +449,8 @@ StepResult allocate_group(Fleet& fleet, Run& run)
     }
     store::save_replication_group(tx, scope, group);
     tx.commit();
+    for (auto const& [pool_node, cluster] : adopted)
+        fleet.adopt_pool_node(pool_node, scope, cluster, "0001");
     return StepResult::next("start");
 }
 
@@ -551,10 +562,15 @@ StepResult form_cluster(Run& run)
             }
         }
     }
+    // A short node timeout while the cluster forms: an idle node that joins
+    // waits clamp(cluster-node-timeout, 500, 5000) ms before it reports ok.
     auto const& first = *nodes.front();
-    for (auto const* node : nodes)
+    for (auto const* node : nodes) {
+        auto client = connect(node->port);
+        client.checked({"CONFIG", "SET", "cluster-node-timeout", std::to_string(formation_node_timeout_ms)});
         if (node != &first)
-            connect(node->port).checked({"CLUSTER", "MEET", "127.0.0.1", std::to_string(first.port)});
+            client.checked({"CLUSTER", "MEET", "127.0.0.1", std::to_string(first.port)});
+    }
     return StepResult::next("replicate");
 }
 
@@ -628,6 +644,15 @@ StepResult wait_cluster_ok(Run& run)
 StepResult finish_group(Fleet& fleet, Run& run)
 {
     auto const id = id_of(run.target());
+    {
+        // Back to the node timeout the nodes' configuration carries.
+        auto tx = run.db().read();
+        if (auto const state = load_group(tx, run.scope(), id); state && state->group.cluster_enabled)
+            for (auto const& member : state->members)
+                for (auto const& node : member.nodes)
+                    connect(node.port).checked({"CONFIG", "SET", "cluster-node-timeout",
+                                                std::to_string(fleet.settings_for(tx, run.scope(), member, node).cluster_node_timeout_ms)});
+    }
     run.on_commit([id, scope = run.scope(), now = run.clock().now_ms()](store::Transaction& tx) {
         auto state = load_group(tx, scope, id);
         if (!state)
@@ -651,7 +676,10 @@ StepResult finish_group(Fleet& fleet, Run& run)
             record(tx, scope, "replication-group", id,
                    "Automatic failover has been turned on for replication group " + id, now);
     });
-    run.after_commit([&fleet] { fleet.refresh_endpoints(); });
+    run.after_commit([&fleet] {
+        fleet.refresh_endpoints();
+        fleet.fill_pool();  // replace the pool nodes this group took
+    });
     return StepResult::done();
 }
 

@@ -267,8 +267,79 @@ void Fleet::refresh_endpoints()
         }
 }
 
+namespace {
+// The writable delay of a fresh cluster primary (CLUSTER_WRITABLE_DELAY, 2 s
+// after its first cluster cron), with a margin: a pool node older than this
+// can take slots and serve writes at once.
+constexpr auto pool_ripeness = std::chrono::milliseconds(2300);
+}  // namespace
+
+void Fleet::fill_pool()
+{
+    std::lock_guard lock(pool_mutex_);
+    std::vector<PoolNode> added;
+    {
+        auto tx = db_.write();  // one transaction for every port the pool takes
+        while (int(pool_.size() + added.size()) < options_.cluster_node_pool) {
+            auto const name = "pool/" + std::to_string(++pool_serial_);
+            added.push_back({allocate_port(tx, name, true), name, options_.nodes_dir / name, {}});
+        }
+        tx.commit();
+    }
+    for (auto& node : added) {
+        runtime::NodeSettings settings;
+        settings.port = static_cast<std::uint16_t>(node.port);
+        settings.bind_host = options_.bind_host;
+        settings.announce_host = options_.advertise_host;
+        settings.cluster_enabled = true;
+        fs::create_directories(node.directory);
+        {
+            std::ofstream out(node.directory / "redis.conf", std::ios::trunc);
+            out << runtime::render_config(settings);
+        }
+        node.started = std::chrono::steady_clock::now();
+        runtime_.start({node.name, node.directory, node.directory / "redis.conf"});
+        pool_.push_back(std::move(node));
+    }
+}
+
+std::optional<Fleet::PoolNode> Fleet::take_pool_node(store::Transaction& tx, std::string_view new_owner)
+{
+    std::lock_guard lock(pool_mutex_);
+    auto const now = std::chrono::steady_clock::now();
+    auto const ripe = std::ranges::find_if(pool_, [&](PoolNode const& node) {
+        return now - node.started >= pool_ripeness && runtime_.running(node.name);
+    });
+    if (ripe == pool_.end())
+        return std::nullopt;
+    auto node = *ripe;
+    pool_.erase(ripe);
+    auto& update = tx.prepare("UPDATE ports SET owner = ?2 WHERE port = ?1");
+    update.bind(1, node.port);
+    update.bind(2, std::string(new_owner));
+    update.exec();
+    return node;
+}
+
+void Fleet::adopt_pool_node(PoolNode const& pool_node, core::Scope const& scope, std::string_view cluster,
+                            std::string_view node)
+{
+    auto const directory = node_directory(scope, cluster, node);
+    fs::create_directories(directory.parent_path());
+    fs::rename(pool_node.directory, directory);  // the process keeps working in its (moved) directory
+    runtime_.rename(pool_node.name, node_name(scope, cluster, node));
+}
+
 void Fleet::recover()
 {
+    // Pool nodes of an earlier run died with it; their places are free again.
+    {
+        std::error_code ignored;
+        fs::remove_all(options_.nodes_dir / "pool", ignored);
+        auto tx = db_.write();
+        tx.prepare("DELETE FROM ports WHERE owner LIKE 'pool/%'").exec();
+        tx.commit();
+    }
     std::vector<Launch> launches;
     {
         auto tx = db_.read();

@@ -27,6 +27,9 @@ struct FleetOptions {
     std::string bind_host = "127.0.0.1";
     std::string advertise_host = "127.0.0.1";  // the host Describe* answers and cluster nodes announce
     double memory_scale = 1.0;                 // node maxmemory = node type's maxmemory x scale
+    // Cluster-mode nodes kept started ahead of time: a fresh cluster primary
+    // refuses writes for ~2 s after it starts, a pre-started one does not.
+    int cluster_node_pool = 9;
 };
 
 // The parameter values of a group (stored or default) as nodes run them.
@@ -80,6 +83,22 @@ public:
     // listeners to match; drops the connections of endpoints whose node changed.
     void refresh_endpoints();
 
+    // Starts pool nodes until the pool is full (does not wait for them).
+    void fill_pool();
+    // A ripe pre-started cluster-mode node for the given node, its port handed
+    // over in the store; nullopt when none is ripe. Call adopt_pool_node()
+    // with the answer once the transaction has committed.
+    struct PoolNode {
+        int port = 0;
+        std::string name;
+        std::filesystem::path directory;
+        std::chrono::steady_clock::time_point started;
+    };
+    std::optional<PoolNode> take_pool_node(store::Transaction& tx, std::string_view new_owner);
+    // Moves the pool node's directory and process name to the node it became.
+    void adopt_pool_node(PoolNode const& pool_node, core::Scope const& scope, std::string_view cluster,
+                         std::string_view node);
+
     // At start-up: every node the store has is started from its data and
     // waited for; then the endpoints open.
     void recover();
@@ -97,6 +116,9 @@ private:
     endpoints::Forwarder& forwarder_;
     std::mutex routes_mutex_;
     std::map<std::uint16_t, Route> routes_;
+    std::mutex pool_mutex_;
+    std::vector<PoolNode> pool_;
+    int pool_serial_ = 0;
 };
 
 }  // namespace keyfleet::workflows
