@@ -108,7 +108,8 @@ int serve(core::Config const& config)
         workflows::add_cluster_kinds(engine, fleet);
         engine.start();  // resumes whatever a previous run left unfinished
 
-        http::Router router(db, credentials, clock, [&engine] { engine.wake(); }, config.advertise_host);
+        http::Router router(db, credentials, clock, [&engine] { engine.wake(); }, config.advertise_host,
+                            config.data_dir / "s3");
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
         std::jthread pool_filler;  // pre-starts cluster-mode nodes once the API answers

@@ -67,7 +67,8 @@ Presence cache_cluster_presence(store::Transaction& tx, core::Scope const& scope
 
 json::object create_cache_cluster(Context& ctx, json::object const& in)
 {
-    refuse_unbuilt(in);
+    refuse_unbuilt(in, true);
+    auto const seed_files = snapshot_files(ctx, in, 1);
     auto const id = identifier(in, "CacheClusterId", max_id_length);
     if (in.contains("ReplicationGroupId"))
         throw ApiError::from_model("NotImplemented",
@@ -109,6 +110,8 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
     cluster.settings["PreferredMaintenanceWindow"] = options.maintenance_window;
     cluster.settings["SnapshotWindow"] = options.snapshot_window;
     cluster.settings["SnapshotRetentionLimit"] = options.snapshot_retention_limit;
+    if (!seed_files.empty())
+        cluster.settings["seed_rdb"] = seed_files.front();
     cluster.created_at = ctx.clock.now_ms();
     store::save_cache_cluster(tx, ctx.scope, cluster);
     store::put_tags(tx, ctx.scope, {"cluster", id}, tags);

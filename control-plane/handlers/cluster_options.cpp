@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <fstream>
 
 namespace keyfleet::handlers {
 
@@ -90,7 +91,30 @@ std::string snapshot_window(std::string_view text)
     return std::string(text);
 }
 
-void refuse_unbuilt(json::object const& in)
+std::vector<std::string> snapshot_files(Context const& ctx, json::object const& in, std::size_t limit)
+{
+    std::vector<std::string> files;
+    auto const arns = string_list(in, "SnapshotArns");
+    if (arns.size() > limit)
+        throw invalid_parameter_value(fmt::format("SnapshotArns takes at most {} RDB file(s) here.", limit));
+    for (auto const& arn : arns) {
+        constexpr std::string_view prefix = "arn:aws:s3:::";
+        auto const key = std::string_view(arn).substr(std::min(arn.size(), prefix.size()));
+        if (!arn.starts_with(prefix) || key.find('/') == std::string_view::npos || key.find("..") != std::string_view::npos)
+            throw invalid_parameter_value("Invalid snapshot ARN " + arn + ": expected arn:aws:s3:::bucket/key.rdb");
+        auto const path = ctx.s3_dir / key;
+        std::ifstream file(path, std::ios::binary);
+        if (!file)
+            throw invalid_parameter_value("No object found for " + arn + " (keyfleet reads " + path.string() + ").");
+        char magic[5] = {};
+        if (!file.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != "REDIS")
+            throw invalid_parameter_value("The object " + arn + " is not a Redis RDB file.");
+        files.push_back(path.string());
+    }
+    return files;
+}
+
+void refuse_unbuilt(json::object const& in, bool seeding)
 {
     auto const refuse = [](std::string_view member, std::string_view capability) {
         throw ApiError::from_model("NotImplemented", not_implemented_message(member, capability));
@@ -99,7 +123,7 @@ void refuse_unbuilt(json::object const& in)
         refuse("TransitEncryptionEnabled", "TLS on the nodes (in-transit encryption)");
     if (in.contains("AuthToken"))
         refuse("AuthToken", "TLS on the nodes, which AUTH tokens require");
-    if (in.contains("SnapshotName") || in.contains("SnapshotArns"))
+    if (in.contains("SnapshotName") || (in.contains("SnapshotArns") && !seeding))
         refuse("restoring from a snapshot", "snapshots and restore");
     if (auto const* logs = in.if_contains("LogDeliveryConfigurations"); logs && !logs->as_array().empty())
         refuse("LogDeliveryConfigurations", "log delivery (no CloudWatch Logs or Kinesis locally)");

@@ -35,7 +35,12 @@ ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json:
                                bool cluster_mode);
 
 // NotImplemented for members whose capability keyfleet does not have yet.
-void refuse_unbuilt(json::object const& in);
+// `seeding`: whether SnapshotArns (an RDB file to start from) is carried out.
+void refuse_unbuilt(json::object const& in, bool seeding = false);
+
+// The RDB files SnapshotArns name, checked: arn:aws:s3:::bucket/key is the
+// file <s3_dir>/bucket/key and must hold a Redis RDB. At most `limit` files.
+std::vector<std::string> snapshot_files(Context const& ctx, json::object const& in, std::size_t limit);
 
 // ddd:hh24:mi-ddd:hh24:mi, at least 60 minutes; lowercased.
 std::string maintenance_window(std::string_view text);

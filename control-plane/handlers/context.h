@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <string_view>
 
@@ -23,6 +24,8 @@ struct Context {
     std::function<void()> const& wake_workflows;
     // The host clients reach node and endpoint ports on (Endpoint.Address).
     std::string_view advertise_host;
+    // Where s3 ARNs point: arn:aws:s3:::bucket/key is <s3_dir>/bucket/key.
+    std::filesystem::path const& s3_dir;
 };
 
 // A handler takes the decoded input (AWS member names) and answers the output

@@ -97,7 +97,8 @@ Presence replication_group_presence(store::Transaction& tx, core::Scope const& s
 
 json::object create_replication_group(Context& ctx, json::object const& in)
 {
-    refuse_unbuilt(in);
+    refuse_unbuilt(in, true);
+    auto const seed_files = snapshot_files(ctx, in, 1);
     auto const id = identifier(in, "ReplicationGroupId", max_id_length);
     auto const description = required_string(in, "ReplicationGroupDescription");
     if (in.contains("PrimaryClusterId"))
@@ -129,6 +130,10 @@ json::object create_replication_group(Context& ctx, json::object const& in)
                                                 options.parameter_group + " has cluster-enabled no.");
         cluster_mode = options.parameter_group_facts.cluster_enabled;
     }
+    if (cluster_mode && !seed_files.empty())
+        throw ApiError::from_model("NotImplemented",
+                                   "keyfleet does not carry out SnapshotArns for cluster mode enabled yet: it awaits "
+                                   "snapshots and restore (keys redistributed by slot). See docs/API_COVERAGE.md.");
     if (cluster_mode_input == "disabled" && cluster_mode)
         throw invalid_parameter_combination("ClusterMode disabled does not match parameter group " +
                                             options.parameter_group + ", which has cluster-enabled yes.");
@@ -262,6 +267,8 @@ json::object create_replication_group(Context& ctx, json::object const& in)
             cluster.settings["SnapshotWindow"] = options.snapshot_window;
             cluster.settings["SnapshotRetentionLimit"] = options.snapshot_retention_limit;
             cluster.settings["initial_role"] = member == 0 ? "primary" : "replica";
+            if (member == 0 && !seed_files.empty())
+                cluster.settings["seed_rdb"] = seed_files.front();  // the replicas sync from the primary
             cluster.created_at = group.created_at;
             store::save_cache_cluster(tx, ctx.scope, cluster);
         }

@@ -18,9 +18,9 @@ namespace keyfleet::http {
 using codec::ApiError;
 
 Router::Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
-               std::function<void()> wake_workflows, std::string advertise_host)
+               std::function<void()> wake_workflows, std::string advertise_host, std::filesystem::path s3_dir)
     : db_(db), credentials_(credentials), clock_(clock), wake_workflows_(std::move(wake_workflows)),
-      advertise_host_(std::move(advertise_host))
+      advertise_host_(std::move(advertise_host)), s3_dir_(std::move(s3_dir))
 {
 }
 
@@ -84,7 +84,7 @@ Response Router::handle(Request const& request) const
                                                              ". See docs/API_COVERAGE.md.");
         auto const input = codec::decode(*op, params);
         handlers::Context ctx{{caller.account_id, caller.region}, db_, clock_, response.request_id, wake_workflows_,
-                              advertise_host_};
+                              advertise_host_, s3_dir_};
         auto const output = entry.handler(ctx, input);
         response.body = codec::encode_response(schema, *op, output, response.request_id);
     } catch (ApiError const& error) {

@@ -8,6 +8,7 @@
 #include "sigv4/credentials.h"
 #include "store/db.h"
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -34,7 +35,8 @@ class Router {
 public:
     // `wake_workflows` tells the data plane a handler committed new work.
     Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
-           std::function<void()> wake_workflows = [] {}, std::string advertise_host = "127.0.0.1");
+           std::function<void()> wake_workflows = [] {}, std::string advertise_host = "127.0.0.1",
+           std::filesystem::path s3_dir = {});
     Response handle(Request const& request) const;
 
 private:
@@ -43,6 +45,7 @@ private:
     core::Clock const& clock_;
     std::function<void()> wake_workflows_;
     std::string advertise_host_;
+    std::filesystem::path s3_dir_;
 };
 
 }  // namespace keyfleet::http

@@ -87,6 +87,7 @@ StepResult create_cache_cluster(Fleet& fleet, Run& run)
             store::save_cache_node(tx, scope, node);
         }
         current->status = "available";
+        current->settings.erase("seed_rdb");
         store::save_cache_cluster(tx, scope, *current);
         record(tx, scope, "cache-cluster", id, "Cache cluster created", now);
         record(tx, scope, "cache-cluster", id, "Added cache node 0001 in availability zone " + zone, now);
@@ -99,7 +100,8 @@ void fail_cluster(Run& run, std::string const& reason)
     auto const id = id_of(run.target());
     run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
         if (auto cluster = store::find_cache_cluster(tx, scope, id)) {
-            cluster->status = "create-failed";
+            // A cluster that could not start from its RDB file failed to restore.
+            cluster->status = cluster->settings.contains("seed_rdb") ? "restore-failed" : "create-failed";
             store::save_cache_cluster(tx, scope, *cluster);
         }
         record(tx, scope, "cache-cluster", id, "Failed to create cache cluster: " + reason, now);
@@ -663,6 +665,7 @@ StepResult finish_group(Fleet& fleet, Run& run)
                 store::save_cache_node(tx, scope, node);
             }
             member.settings.erase("initial_role");
+            member.settings.erase("seed_rdb");
             member.status = "available";
             store::save_cache_cluster(tx, scope, member);
             record(tx, scope, "cache-cluster", member.id, "Cache cluster created", now);

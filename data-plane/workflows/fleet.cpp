@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -59,6 +60,24 @@ void wait_for_previous_process(fs::path const& directory)
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, bounded by the deadline
     }
+}
+
+// A cluster created from an RDB file (SnapshotArns) starts with a copy of it,
+// made durable before the node reads it.
+void seed_from_rdb(store::CacheCluster const& cluster, fs::path const& directory)
+{
+    auto const* seed = cluster.settings.if_contains("seed_rdb");
+    auto const target = directory / "dump.rdb";
+    if (!seed || fs::exists(target))
+        return;
+    auto const partial = directory / "dump.rdb.seeding";
+    fs::copy_file(std::string(seed->as_string()), partial, fs::copy_options::overwrite_existing);
+    int const fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    fs::rename(partial, target);
 }
 
 }  // namespace
@@ -144,6 +163,7 @@ void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& clus
     }
     if (!runtime_.running(name)) {
         wait_for_previous_process(directory);
+        seed_from_rdb(cluster, directory);
         runtime_.start({name, directory, config});
     }
 }
