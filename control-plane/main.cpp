@@ -97,7 +97,7 @@ int serve(core::Config const& config)
         // Nodes come back with their data before the API answers, so a Describe
         // that says available is true.
         runtime::LocalProcessRuntime runtime(runtime::find_redis_server());
-        endpoints::Forwarder forwarder(2);
+        endpoints::Forwarder forwarder(1);  // one thread: on small machines a second only adds hand-offs
         workflows::Fleet fleet({config.data_dir / "nodes", config.first_node_port, config.last_node_port,
                                 config.node_host, config.advertise_host, config.node_memory_scale, config.cluster_node_pool},
                                db, runtime, forwarder);
