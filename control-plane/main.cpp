@@ -12,7 +12,10 @@
 #include "store/events.h"
 #include "endpoints/forwarder.h"
 #include "runtime/local_process.h"
+#include "health/monitor.h"
 #include "workflows/clusters.h"
+#include "workflows/failover.h"
+#include "workflows/replication_groups.h"
 #include "workflows/configuration.h"
 #include "workflows/fleet.h"
 #include "workflows/engine.h"
@@ -106,10 +109,25 @@ int serve(core::Config const& config)
         workflows::Engine engine(db, clock);
         workflows::add_configuration_kinds(engine);
         workflows::add_cluster_kinds(engine, fleet);
+        workflows::add_replication_group_kinds(engine, fleet);
+        workflows::add_failover_kinds(engine, fleet);
         engine.start();  // resumes whatever a previous run left unfinished
 
+        // Learns of node deaths at once and of unresponsive nodes within ~1 s.
+        health::Monitor monitor(db, runtime, clock, [&engine] { engine.wake(); });
+        runtime.on_exit([&monitor](runtime::NodeExit const& exit) { monitor.node_exited(exit); });
+        monitor.start();
+
         http::Router router(db, credentials, clock, [&engine] { engine.wake(); }, config.advertise_host,
-                            config.data_dir / "s3");
+                            config.data_dir / "s3",
+                            [&runtime](core::Scope const& scope, std::string const& cluster, std::string const& node,
+                                       int signal_number) -> std::optional<int> {
+                                auto const name = workflows::Fleet::node_name(scope, cluster, node);
+                                auto const pid = runtime.pid(name);
+                                if (!pid || !runtime.signal(name, signal_number))
+                                    return std::nullopt;
+                                return pid;
+                            });
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
         std::jthread pool_filler;  // pre-starts cluster-mode nodes once the API answers
@@ -125,6 +143,8 @@ int serve(core::Config const& config)
                          KEYFLEET_VERSION, config.host, server.port(), fs::absolute(config.data_dir).string(),
                          db.schema_version(), credentials.size());
         });
+        monitor.stop();
+        runtime.on_exit({});
         engine.stop();
         forwarder.stop();
         runtime.stop_all(std::chrono::seconds(10));  // each node saves its data as it stops

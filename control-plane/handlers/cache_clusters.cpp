@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "handlers/cluster_options.h"
 #include "handlers/cluster_wire.h"
+#include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
 #include "handlers/resources.h"
@@ -71,9 +72,7 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
     auto const seed_files = snapshot_files(ctx, in, 1);
     auto const id = identifier(in, "CacheClusterId", max_id_length);
     if (in.contains("ReplicationGroupId"))
-        throw ApiError::from_model("NotImplemented",
-                                   "keyfleet does not carry out CreateCacheCluster with ReplicationGroupId (adding a "
-                                   "read replica) yet: it awaits failover and replica scaling. See docs/API_COVERAGE.md.");
+        return add_replica_cluster(ctx, in, id);
     if (auto const* count = in.if_contains("NumCacheNodes"); count && count->as_int64() != 1)
         throw invalid_parameter_value("Cannot create a Redis cluster with a NumCacheNodes parameter greater than 1.");
     if (auto const mode = optional_string(in, "AZMode"); mode && *mode == "cross-az")
@@ -286,11 +285,12 @@ json::object delete_cache_cluster(Context& ctx, json::object const& in)
                                                      "awaits snapshots and restore. See docs/API_COVERAGE.md.");
     auto tx = ctx.db.write();
     auto cluster = cluster_or_throw(tx, ctx.scope, id);
-    if (cluster.replication_group_id)
-        throw ApiError::from_model("InvalidCacheClusterStateFault",
-                                   "Cache cluster " + id + " is a member of replication group " +
-                                       *cluster.replication_group_id +
-                                       "; delete the replication group, or decrease its replica count.");
+    if (cluster.replication_group_id) {
+        auto out = remove_replica_cluster(ctx, tx, cluster);
+        tx.commit();
+        ctx.wake_workflows();
+        return out;
+    }
     if (cluster.status != "available" && cluster.status != "create-failed")
         require_available(cluster, "deleted");
     cluster.status = "deleting";

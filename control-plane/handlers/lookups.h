@@ -3,6 +3,8 @@
 #pragma once
 
 #include "core/scope.h"
+#include "handlers/context.h"
+#include "store/clusters.h"
 #include "store/db.h"
 
 #include <optional>
@@ -27,5 +29,10 @@ std::optional<ParameterGroupFacts> parameter_group_facts(store::Transaction& tx,
 
 // security_groups.cpp: whether a cache security group exists.
 bool cache_security_group_exists(store::Transaction& tx, core::Scope const& scope, std::string_view name);
+
+// replication_group_changes.cpp: CreateCacheCluster with ReplicationGroupId
+// (a new read replica), and DeleteCacheCluster of a replica.
+json::object add_replica_cluster(Context& ctx, json::object const& in, std::string const& cluster_id);
+json::object remove_replica_cluster(Context& ctx, store::Transaction& tx, store::CacheCluster const& cluster);
 
 }  // namespace keyfleet::handlers

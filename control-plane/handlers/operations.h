@@ -73,4 +73,10 @@ json::object create_replication_group(Context& ctx, json::object const& in);
 json::object describe_replication_groups(Context& ctx, json::object const& in);
 json::object delete_replication_group(Context& ctx, json::object const& in);
 
+// replication_group_changes.cpp
+json::object test_failover(Context& ctx, json::object const& in);
+json::object increase_replica_count(Context& ctx, json::object const& in);
+json::object decrease_replica_count(Context& ctx, json::object const& in);
+json::object modify_replication_group(Context& ctx, json::object const& in);
+
 }  // namespace keyfleet::handlers

@@ -8,7 +8,6 @@
 namespace keyfleet::handlers {
 
 namespace {
-constexpr std::string_view high_availability = "failover and replica scaling";
 constexpr std::string_view snapshots = "snapshots and restore";
 constexpr std::string_view resharding = "online resharding";
 constexpr std::string_view global_datastore = "global datastores";
@@ -71,10 +70,10 @@ std::map<std::string_view, OperationEntry> const& registry()
         {"DeleteReplicationGroup", {delete_replication_group, {}}},
 
         // High availability
-        {"ModifyReplicationGroup", {nullptr, high_availability}},
-        {"TestFailover", {nullptr, high_availability}},
-        {"IncreaseReplicaCount", {nullptr, high_availability}},
-        {"DecreaseReplicaCount", {nullptr, high_availability}},
+        {"ModifyReplicationGroup", {modify_replication_group, {}}},
+        {"TestFailover", {test_failover, {}}},
+        {"IncreaseReplicaCount", {increase_replica_count, {}}},
+        {"DecreaseReplicaCount", {decrease_replica_count, {}}},
 
         // Backups
         {"CreateSnapshot", {nullptr, snapshots}},

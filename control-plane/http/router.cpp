@@ -12,15 +12,18 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
+#include <map>
 
 namespace keyfleet::http {
 
 using codec::ApiError;
 
 Router::Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
-               std::function<void()> wake_workflows, std::string advertise_host, std::filesystem::path s3_dir)
+               std::function<void()> wake_workflows, std::string advertise_host, std::filesystem::path s3_dir,
+               SignalNode signal_node)
     : db_(db), credentials_(credentials), clock_(clock), wake_workflows_(std::move(wake_workflows)),
-      advertise_host_(std::move(advertise_host)), s3_dir_(std::move(s3_dir))
+      advertise_host_(std::move(advertise_host)), s3_dir_(std::move(s3_dir)), signal_node_(std::move(signal_node))
 {
 }
 
@@ -35,6 +38,54 @@ bool is_form(sigv4::Headers const& headers)
 }
 
 }  // namespace
+
+std::string Router::call_operation(core::Scope const& scope, codec::Params const& params,
+                                   std::string const& request_id, std::string& action) const
+{
+    auto const& schema = codec::Schema::elasticache();
+    auto const found_action = params.find("Action");
+    if (found_action == params.end() || found_action->second.empty())
+        throw ApiError::from_model("MissingAction", "The request must contain the parameter Action.");
+    action = found_action->second;
+    auto const* op = schema.operation(action);
+    if (!op)
+        throw ApiError::from_model("InvalidAction", "The action " + action + " is not valid for this web service.");
+    auto const& entry = handlers::registry().at(op->name);
+    if (!entry.handler)
+        throw ApiError::from_model("NotImplemented", "keyfleet does not carry out " + op->name + " yet: it awaits " +
+                                                         std::string(entry.awaiting) + ". See docs/API_COVERAGE.md.");
+    auto const input = codec::decode(*op, params);
+    handlers::Context ctx{scope, db_, clock_, request_id, wake_workflows_, advertise_host_, s3_dir_};
+    return codec::encode_response(schema, *op, entry.handler(ctx, input), request_id);
+}
+
+std::string Router::inject_fault(core::Scope const& scope, codec::Params const& params) const
+{
+    static std::map<std::string_view, std::pair<int, std::string_view>> const actions{
+        {"KillNode", {SIGKILL, "SIGKILL"}}, {"PauseNode", {SIGSTOP, "SIGSTOP"}}, {"ResumeNode", {SIGCONT, "SIGCONT"}}};
+    auto const value = [&](std::string_view name) {
+        auto const found = params.find(name);
+        return found == params.end() ? std::string() : found->second;
+    };
+    auto const action = actions.find(value("Action"));
+    if (action == actions.end())
+        throw ApiError::from_model("InvalidAction", "The fault path takes Action KillNode, PauseNode or ResumeNode.");
+    auto const cluster = core::to_lower(value("CacheClusterId"));
+    auto node = value("CacheNodeId");
+    if (node.empty())
+        node = "0001";
+    if (cluster.empty())
+        throw ApiError::from_model("MissingParameter", "The request must contain the parameter CacheClusterId");
+    auto const pid = signal_node_ ? signal_node_(scope, cluster, node, action->second.first) : std::nullopt;
+    if (!pid)
+        throw ApiError::from_model("CacheClusterNotFoundFault",
+                                   "No running cache node " + node + " of cache cluster " + cluster + ".");
+    spdlog::warn("fault injected: {} to node {} of {} (pid {})", action->second.second, node, cluster, *pid);
+    return boost::json::serialize(boost::json::object{{"CacheClusterId", cluster},
+                                                      {"CacheNodeId", node},
+                                                      {"Signal", action->second.second},
+                                                      {"Pid", *pid}});
+}
 
 Response Router::handle(Request const& request) const
 {
@@ -70,23 +121,13 @@ Response Router::handle(Request const& request) const
             for (auto& [name, value] : codec::parse_form(request.body))
                 params.insert_or_assign(name, std::move(value));
 
-        auto const found_action = params.find("Action");
-        if (found_action == params.end() || found_action->second.empty())
-            throw ApiError::from_model("MissingAction", "The request must contain the parameter Action.");
-        action = found_action->second;
-        auto const* op = schema.operation(action);
-        if (!op)
-            throw ApiError::from_model("InvalidAction", "The action " + action + " is not valid for this web service.");
-        auto const& entry = handlers::registry().at(op->name);
-        if (!entry.handler)
-            throw ApiError::from_model("NotImplemented", "keyfleet does not carry out " + op->name +
-                                                             " yet: it awaits " + std::string(entry.awaiting) +
-                                                             ". See docs/API_COVERAGE.md.");
-        auto const input = codec::decode(*op, params);
-        handlers::Context ctx{{caller.account_id, caller.region}, db_, clock_, response.request_id, wake_workflows_,
-                              advertise_host_, s3_dir_};
-        auto const output = entry.handler(ctx, input);
-        response.body = codec::encode_response(schema, *op, output, response.request_id);
+        if (path == fault_path) {
+            action = "fault";
+            response.body = inject_fault({caller.account_id, caller.region}, params);
+            response.content_type = "application/json";
+        } else {
+            response.body = call_operation({caller.account_id, caller.region}, params, response.request_id, action);
+        }
     } catch (ApiError const& error) {
         error_code = error.code();
         response.status = error.http_status();

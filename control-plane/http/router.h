@@ -3,13 +3,16 @@
 // Knows nothing of sockets: http::Server hands it plain requests.
 #pragma once
 
+#include "codec/decode.h"
 #include "core/clock.h"
+#include "core/scope.h"
 #include "sigv4/canonical.h"
 #include "sigv4/credentials.h"
 #include "store/db.h"
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace keyfleet::http {
@@ -31,12 +34,22 @@ struct Response {
 // Not part of the AWS API: an unsigned liveness check for scripts and containers.
 inline constexpr std::string_view health_path = "/_keyfleet/health";
 
+// Not part of the AWS API either: fault injection, so applications can rehearse
+// a failover. SigV4-signed like API calls (only the server's credentials reach
+// it): POST Action=KillNode|PauseNode|ResumeNode&CacheClusterId=..[&CacheNodeId=0001].
+inline constexpr std::string_view fault_path = "/_keyfleet/fault";
+
+// Sends a signal to a node of the caller's account and region; its pid, or
+// nullopt when no such node runs.
+using SignalNode = std::function<std::optional<int>(core::Scope const& scope, std::string const& cluster,
+                                                    std::string const& node, int signal)>;
+
 class Router {
 public:
     // `wake_workflows` tells the data plane a handler committed new work.
     Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
            std::function<void()> wake_workflows = [] {}, std::string advertise_host = "127.0.0.1",
-           std::filesystem::path s3_dir = {});
+           std::filesystem::path s3_dir = {}, SignalNode signal_node = {});
     Response handle(Request const& request) const;
 
 private:
@@ -46,6 +59,12 @@ private:
     std::function<void()> wake_workflows_;
     std::string advertise_host_;
     std::filesystem::path s3_dir_;
+    SignalNode signal_node_;
+
+    // The AWS operation the Action names, carried out; its XML answer.
+    std::string call_operation(core::Scope const& scope, codec::Params const& params, std::string const& request_id,
+                               std::string& action) const;
+    std::string inject_fault(core::Scope const& scope, codec::Params const& params) const;
 };
 
 }  // namespace keyfleet::http

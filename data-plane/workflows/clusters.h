@@ -1,6 +1,5 @@
-// Workflows of cache clusters and replication groups: create (start nodes, link
-// replicas or form a Redis Cluster, open endpoints), reboot, modify, apply a
-// parameter group, delete.
+// Workflows of cache clusters: create, reboot, modify (now or in the
+// maintenance window), carry a parameter group's changes to nodes, delete.
 #pragma once
 
 #include "workflows/engine.h"

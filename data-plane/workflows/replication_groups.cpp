@@ -1,0 +1,601 @@
+#include "workflows/replication_groups.h"
+
+#include "catalog/catalog.h"
+#include "redis/client.h"
+#include "store/clusters.h"
+#include "store/events.h"
+#include "store/tags.h"
+#include "workflows/node_ops.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <set>
+
+namespace keyfleet::workflows {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int formation_node_timeout_ms = 500;
+
+
+struct GroupState {
+    store::ReplicationGroup group;
+    std::vector<store::CacheCluster> members;
+
+    std::vector<store::CacheNode const*> nodes() const
+    {
+        std::vector<store::CacheNode const*> all;
+        for (auto const& member : members)
+            for (auto const& node : member.nodes)
+                all.push_back(&node);
+        return all;
+    }
+};
+
+std::optional<GroupState> load_group(store::Transaction& tx, core::Scope const& scope, std::string const& id)
+{
+    auto group = store::find_replication_group(tx, scope, id);
+    if (!group)
+        return std::nullopt;
+    return GroupState{std::move(*group), store::list_cache_clusters(tx, scope, id)};
+}
+
+StepResult allocate_group(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    auto const& scope = run.scope();
+    auto tx = run.db().write();
+    auto state = load_group(tx, scope, id);
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    std::vector<std::pair<Fleet::PoolNode, std::string>> adopted;  // pool node, cluster id
+    for (auto const& member : state->members) {
+        if (!member.nodes.empty())
+            continue;
+        auto const* role = member.settings.if_contains("initial_role");
+        store::CacheNode node{member.id, "0001", 0, "", "creating",
+                              role ? std::string(role->as_string()) : std::string("primary"), run.clock().now_ms()};
+        auto const owner = "node:" + Fleet::node_name(scope, member.id, "0001");
+        // A cluster-mode node comes pre-started from the pool when one is ripe.
+        if (auto pool_node = state->group.cluster_enabled ? fleet.take_pool_node(tx, owner) : std::nullopt) {
+            node.port = pool_node->port;
+            adopted.emplace_back(std::move(*pool_node), member.id);
+        } else {
+            node.port = fleet.allocate_port(tx, owner, state->group.cluster_enabled);
+        }
+        node.directory = fleet.node_directory(scope, member.id, "0001").string();
+        store::save_cache_node(tx, scope, node);
+    }
+    auto& group = state->group;
+    auto const endpoint_owner = [&](std::string_view which) { return "endpoint:" + scope.account + "/" + scope.region + "/" + id + "/" + std::string(which); };
+    if (group.cluster_enabled) {
+        if (!group.configuration_endpoint_port)
+            group.configuration_endpoint_port = fleet.allocate_port(tx, endpoint_owner("configuration"), false);
+    } else {
+        if (!group.primary_endpoint_port)
+            group.primary_endpoint_port = fleet.allocate_port(tx, endpoint_owner("primary"), false);
+        if (!group.reader_endpoint_port)
+            group.reader_endpoint_port = fleet.allocate_port(tx, endpoint_owner("reader"), false);
+    }
+    store::save_replication_group(tx, scope, group);
+    tx.commit();
+    for (auto const& [pool_node, cluster] : adopted)
+        fleet.adopt_pool_node(pool_node, scope, cluster, "0001");
+    return StepResult::next("start");
+}
+
+StepResult start_group(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    auto const& scope = run.scope();
+    std::vector<Fleet::Launch> launches;
+    bool cluster_enabled = false;
+    {
+        auto tx = run.db().read();
+        auto const state = load_group(tx, scope, id);
+        if (!state)
+            return StepResult::fail("replication group " + id + " no longer exists");
+        cluster_enabled = state->group.cluster_enabled;
+        for (auto const& member : state->members)
+            for (auto const& node : member.nodes)
+                launches.push_back({scope, member, node, fleet.settings_for(tx, scope, member, node)});
+    }
+    if (!fleet.launch(launches, node_start_timeout))
+        return StepResult::fail("the nodes of " + id + " did not all answer within 30 s");
+    return StepResult::next(cluster_enabled ? "form" : "link");
+}
+
+// Cluster mode disabled: replicas start with replicaof in their config; wait
+// until each has synced with its primary.
+StepResult link_replicas(Run& run)
+{
+    auto const id = id_of(run.target());
+    std::vector<int> replicas;
+    {
+        auto tx = run.db().read();
+        auto const state = load_group(tx, run.scope(), id);
+        if (!state)
+            return StepResult::fail("replication group " + id + " no longer exists");
+        for (auto const* node : state->nodes())
+            if (node->role == "replica")
+                replicas.push_back(node->port);
+    }
+    for (auto const port : replicas) {
+        auto const replication = connect(port).info("replication");
+        auto const link = replication.find("master_link_status");
+        if (link == replication.end() || link->second != "up") {
+            if (past_deadline(run, "link_deadline", link_timeout_ms))
+                return StepResult::fail(fmt::format("the replica on port {} did not sync with its primary", port));
+            return StepResult::again_after(poll_interval);
+        }
+    }
+    return StepResult::next("finish");
+}
+
+std::vector<std::pair<int, int>> slot_ranges(std::string const& text)
+{
+    std::vector<std::pair<int, int>> ranges;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        auto const comma = rest.find(',');
+        auto const part = rest.substr(0, comma);
+        auto const dash = part.find('-');
+        int first = 0, last = 0;
+        std::from_chars(part.data(), part.data() + (dash == std::string_view::npos ? part.size() : dash), first);
+        last = first;
+        if (dash != std::string_view::npos)
+            std::from_chars(part.data() + dash + 1, part.data() + part.size(), last);
+        ranges.emplace_back(first, last);
+        if (comma == std::string_view::npos)
+            break;
+        rest.remove_prefix(comma + 1);
+    }
+    return ranges;
+}
+
+// Cluster mode enabled: each primary takes its slots and a config epoch, and
+// every node meets the first one; gossip does the rest.
+StepResult form_cluster(Run& run)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupState> state;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, run.scope(), id);
+    }
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    auto const nodes = state->nodes();
+    if (nodes.empty())
+        return StepResult::fail("replication group " + id + " has no nodes");
+    int epoch = 0;
+    for (auto const& node_group : state->group.node_groups) {
+        for (auto const& member : state->members) {
+            if (member.node_group_id != node_group.id)
+                continue;
+            for (auto const& node : member.nodes) {
+                if (node.role != "primary")
+                    continue;
+                auto client = connect(node.port);
+                auto const mine = redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text);
+                bool const has_slots = std::ranges::any_of(mine, [](auto const& n) { return n.is_myself() && !n.slots.empty(); });
+                if (!has_slots) {
+                    std::vector<std::string> command{"CLUSTER", "ADDSLOTSRANGE"};
+                    for (auto const& [first, last] : slot_ranges(node_group.slots)) {
+                        command.push_back(std::to_string(first));
+                        command.push_back(std::to_string(last));
+                    }
+                    client.checked(command);
+                }
+                // Fails harmlessly once the node knows others: then it has its epoch.
+                client.command({"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(++epoch)});
+            }
+        }
+    }
+    // A short node timeout while the cluster forms: an idle node that joins
+    // waits clamp(cluster-node-timeout, 500, 5000) ms before it reports ok.
+    auto const& first = *nodes.front();
+    for (auto const* node : nodes) {
+        auto client = connect(node->port);
+        client.checked({"CONFIG", "SET", "cluster-node-timeout", std::to_string(formation_node_timeout_ms)});
+        if (node != &first)
+            client.checked({"CLUSTER", "MEET", "127.0.0.1", std::to_string(first.port)});
+    }
+    return StepResult::next("replicate");
+}
+
+std::string cluster_node_id(int port) { return connect(port).checked({"CLUSTER", "MYID"}).text; }
+
+StepResult replicate(Run& run)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupState> state;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, run.scope(), id);
+    }
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    std::map<std::string, std::string> primary_of_group;  // node group -> redis cluster node id
+    for (auto const& member : state->members)
+        for (auto const& node : member.nodes)
+            if (node.role == "primary")
+                primary_of_group[member.node_group_id.value_or("")] = cluster_node_id(node.port);
+    for (auto const& member : state->members)
+        for (auto const& node : member.nodes) {
+            if (node.role != "replica")
+                continue;
+            auto const& primary = primary_of_group[member.node_group_id.value_or("")];
+            auto client = connect(node.port);
+            auto const known = redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text);
+            auto const myself = std::ranges::find_if(known, [](auto const& n) { return n.is_myself(); });
+            if (myself != known.end() && myself->master_id == primary)
+                continue;
+            if (std::ranges::none_of(known, [&](auto const& n) { return n.id == primary; })) {
+                if (past_deadline(run, "replicate_deadline", link_timeout_ms))
+                    return StepResult::fail(fmt::format("the node on port {} never learned of its primary", node.port));
+                return StepResult::again_after(poll_interval);  // gossip has not reached it yet
+            }
+            client.checked({"CLUSTER", "REPLICATE", primary});
+        }
+    return StepResult::next("wait_ok");
+}
+
+StepResult wait_cluster_ok(Run& run)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupState> state;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, run.scope(), id);
+    }
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    auto const total = state->nodes().size();
+    for (auto const* node : state->nodes()) {
+        auto client = connect(node->port);
+        auto const info = client.checked({"CLUSTER", "INFO"}).text;
+        bool ok = info.find("cluster_state:ok") != std::string::npos &&
+                  info.find("cluster_known_nodes:" + std::to_string(total) + "\r") != std::string::npos;
+        if (ok && node->role == "replica") {
+            auto const replication = client.info("replication");
+            auto const link = replication.find("master_link_status");
+            ok = link != replication.end() && link->second == "up";
+        }
+        if (!ok) {
+            if (past_deadline(run, "cluster_deadline", link_timeout_ms))
+                return StepResult::fail(fmt::format("the cluster did not reach cluster_state:ok on port {}", node->port));
+            return StepResult::again_after(poll_interval);
+        }
+    }
+    return StepResult::next("finish");
+}
+
+// Cluster mode: back to the node timeout the nodes' configuration carries,
+// after the short one the formation used.
+void restore_node_timeout(Fleet& fleet, Run& run, std::string const& id)
+{
+    auto tx = run.db().read();
+    if (auto const state = load_group(tx, run.scope(), id); state && state->group.cluster_enabled)
+        for (auto const& member : state->members)
+            for (auto const& node : member.nodes)
+                connect(node.port).checked(
+                    {"CONFIG", "SET", "cluster-node-timeout",
+                     std::to_string(fleet.settings_for(tx, run.scope(), member, node).cluster_node_timeout_ms)});
+}
+
+StepResult finish_group(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    restore_node_timeout(fleet, run, id);
+    run.on_commit([id, scope = run.scope(), now = run.clock().now_ms()](store::Transaction& tx) {
+        auto state = load_group(tx, scope, id);
+        if (!state)
+            return;
+        for (auto& member : state->members) {
+            for (auto node : member.nodes) {
+                node.status = "available";
+                store::save_cache_node(tx, scope, node);
+            }
+            member.settings.erase("initial_role");
+            member.settings.erase("seed_rdb");
+            member.status = "available";
+            store::save_cache_cluster(tx, scope, member);
+            record(tx, scope, "cache-cluster", member.id, "Cache cluster created", now);
+        }
+        for (auto& node_group : state->group.node_groups)
+            node_group.status = "available";
+        state->group.status = "available";
+        store::save_replication_group(tx, scope, state->group);
+        record(tx, scope, "replication-group", id, "Replication group " + id + " created", now);
+        if (state->group.automatic_failover == "enabled")
+            record(tx, scope, "replication-group", id,
+                   "Automatic failover has been turned on for replication group " + id, now);
+    });
+    run.after_commit([&fleet] {
+        fleet.refresh_endpoints();
+        fleet.fill_pool();  // replace the pool nodes this group took
+    });
+    return StepResult::done();
+}
+
+void fail_group(Run& run, std::string const& reason)
+{
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        auto state = load_group(tx, scope, id);
+        if (!state)
+            return;
+        for (auto& member : state->members) {
+            member.status = "create-failed";
+            store::save_cache_cluster(tx, scope, member);
+        }
+        state->group.status = "create-failed";
+        store::save_replication_group(tx, scope, state->group);
+        record(tx, scope, "replication-group", id, "Failed to create replication group " + id + ": " + reason, now);
+    });
+}
+
+StepResult delete_group(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    auto const& scope = run.scope();
+    bool const retain_primary = run.data().contains("retain_primary") && run.data().at("retain_primary").as_bool();
+    std::optional<GroupState> state;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, scope, id);
+    }
+    if (!state)
+        return StepResult::done();
+    auto const primary = [&] {
+        for (auto const& member : state->members)
+            for (auto const& node : member.nodes)
+                if (node.role == "primary")
+                    return member.id;
+        return std::string();
+    }();
+    for (auto const& member : state->members)
+        if (!(retain_primary && member.id == primary))
+            for (auto const& node : member.nodes)
+                fleet.destroy_node(scope, member.id, node);
+    run.on_commit([id, scope, state = *state, retain_primary, primary, now = run.clock().now_ms()](store::Transaction& tx) {
+        for (auto const& member : state.members) {
+            if (retain_primary && member.id == primary) {
+                auto kept = member;
+                kept.replication_group_id.reset();
+                kept.node_group_id.reset();
+                store::save_cache_cluster(tx, scope, kept);
+                continue;
+            }
+            for (auto const& node : member.nodes)
+                store::release_port(tx, node.port);
+            store::delete_cache_cluster(tx, scope, member.id);
+            store::delete_all_tags(tx, scope, {"cluster", member.id});
+        }
+        for (auto const port : {state.group.primary_endpoint_port, state.group.reader_endpoint_port,
+                                state.group.configuration_endpoint_port})
+            if (port)
+                store::release_port(tx, *port);
+        store::delete_replication_group(tx, scope, id);
+        store::delete_all_tags(tx, scope, {"replicationgroup", id});
+        record(tx, scope, "replication-group", id, "Replication group " + id + " deleted", now);
+    });
+    run.after_commit([&fleet] { fleet.refresh_endpoints(); });
+    return StepResult::done();
+}
+
+
+
+// After replicas were added: the new members are available, the endpoints
+// (the reader endpoint) include them.
+StepResult finish_scaling(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    restore_node_timeout(fleet, run, id);
+    run.on_commit([id, scope = run.scope(), now = run.clock().now_ms()](store::Transaction& tx) {
+        auto state = load_group(tx, scope, id);
+        if (!state)
+            return;
+        for (auto& member : state->members) {
+            if (member.status != "creating")
+                continue;
+            for (auto node : member.nodes) {
+                node.status = "available";
+                store::save_cache_node(tx, scope, node);
+            }
+            member.settings.erase("initial_role");
+            member.status = "available";
+            store::save_cache_cluster(tx, scope, member);
+            record(tx, scope, "cache-cluster", member.id,
+                   "Added cache node 0001 in availability zone " + member.availability_zone, now);
+        }
+        state->group.status = "available";
+        store::save_replication_group(tx, scope, state->group);
+        record(tx, scope, "replication-group", id, "Finished increasing the number of replicas of " + id, now);
+    });
+    run.after_commit([&fleet] {
+        fleet.refresh_endpoints();
+        fleet.fill_pool();
+    });
+    return StepResult::done();
+}
+
+void fail_scaling(Run& run, std::string const& reason)
+{
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        auto state = load_group(tx, scope, id);
+        if (!state)
+            return;
+        state->group.status = "available";
+        store::save_replication_group(tx, scope, state->group);
+        record(tx, scope, "replication-group", id, "Failed to change the replicas of " + id + ": " + reason, now);
+    });
+}
+
+// Removes the replica members named in data.clusters (a cluster-mode node is
+// forgotten by every other node first).
+StepResult remove_replicas(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    auto const& scope = run.scope();
+    std::set<std::string> removed;
+    for (auto const& cluster : run.data().at("clusters").as_array())
+        removed.emplace(cluster.as_string());
+    std::optional<GroupState> state;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, scope, id);
+    }
+    if (!state)
+        return StepResult::done();
+    std::vector<store::CacheCluster> going;
+    for (auto const& member : state->members)
+        if (removed.contains(member.id))
+            going.push_back(member);
+    if (state->group.cluster_enabled) {
+        for (auto const& member : going) {
+            for (auto const& node : member.nodes) {
+                std::string node_id;
+                try {
+                    node_id = connect(node.port).checked({"CLUSTER", "MYID"}).text;
+                } catch (std::exception const&) {
+                    continue;  // not running: the others forget it below once it is gone from their tables
+                }
+                for (auto const& other : state->members)
+                    if (!removed.contains(other.id))
+                        for (auto const& other_node : other.nodes)
+                            connect(other_node.port).command({"CLUSTER", "FORGET", node_id});
+            }
+        }
+    }
+    for (auto const& member : going)
+        for (auto const& node : member.nodes)
+            fleet.destroy_node(scope, member.id, node);
+    run.on_commit([id, scope, going, now = run.clock().now_ms()](store::Transaction& tx) {
+        for (auto const& member : going) {
+            for (auto const& node : member.nodes) {
+                store::release_port(tx, node.port);
+                record(tx, scope, "cache-cluster", member.id, "Removed cache nodes " + node.node_id, now);
+            }
+            store::delete_cache_cluster(tx, scope, member.id);
+            store::delete_all_tags(tx, scope, {"cluster", member.id});
+        }
+        if (auto group = store::find_replication_group(tx, scope, id)) {
+            group->status = "available";
+            store::save_replication_group(tx, scope, *group);
+        }
+        record(tx, scope, "replication-group", id, "Finished decreasing the number of replicas of " + id, now);
+    });
+    run.after_commit([&fleet] { fleet.refresh_endpoints(); });
+    return StepResult::done();
+}
+
+// ModifyReplicationGroup's node work: node type, parameter group, engine version.
+StepResult modify_group(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    auto const& scope = run.scope();
+    auto const& data = run.data();
+    std::optional<GroupState> state;
+    ParameterValues changed;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, scope, id);
+        if (!state)
+            return StepResult::done();
+        if (auto const* previous = data.if_contains("previous_parameter_group"))
+            changed = differences(effective_parameters(tx, scope, std::string(previous->as_string())),
+                                  effective_parameters(tx, scope, state->group.parameter_group));
+    }
+    std::vector<std::string> messages;
+    auto group = state->group;
+    auto members = state->members;
+    if (auto const* node_type = data.if_contains("node_type")) {
+        auto const wanted = std::string(node_type->as_string());
+        std::optional<std::string> problem;
+        for (auto const& member : members)
+            if (!problem)
+                problem = scale_node_type(fleet, member, wanted);
+        if (problem) {
+            messages.push_back("Failed applying modification to cache node type to " + wanted + ": " + *problem);
+        } else {
+            group.node_type = wanted;
+            for (auto& member : members)
+                member.node_type = wanted;
+            messages.push_back("Succeeded applying modification to cache node type to " + wanted + ".");
+        }
+    }
+    if (auto const* version = data.if_contains("engine_version")) {
+        group.engine_version = std::string(version->as_string());
+        for (auto& member : members)
+            member.engine_version = group.engine_version;
+        messages.push_back("Upgraded engine version to " + group.engine_version);
+    }
+    if (data.contains("previous_parameter_group"))
+        for (auto& member : members)
+            apply_parameters(fleet, run, member, changed, member.settings);
+    run.on_commit([scope, group, members, messages, now = run.clock().now_ms()](store::Transaction& tx) mutable {
+        if (!store::find_replication_group(tx, scope, group.id))
+            return;
+        group.status = "available";
+        store::save_replication_group(tx, scope, group);
+        for (auto const& member : members)
+            store::save_cache_cluster(tx, scope, member);
+        for (auto const& message : messages)
+            record(tx, scope, "replication-group", group.id, message, now);
+    });
+    return StepResult::done();
+}
+
+void modify_failed(Run& run, std::string const& reason)
+{
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        if (auto group = store::find_replication_group(tx, scope, id)) {
+            group->status = "available";
+            store::save_replication_group(tx, scope, *group);
+        }
+        record(tx, scope, "replication-group", id, "Failed to apply a change to " + id + ": " + reason, now);
+    });
+}
+
+}  // namespace
+
+void add_replication_group_kinds(Engine& engine, Fleet& fleet)
+{
+    auto const with = [&fleet](StepResult (*step)(Fleet&, Run&)) {
+        return [&fleet, step](Run& run) { return step(fleet, run); };
+    };
+    engine.add_kind("create_replication_group", {{{"allocate", with(allocate_group)},
+                                                  {"start", with(start_group)},
+                                                  {"link", link_replicas},
+                                                  {"form", form_cluster},
+                                                  {"replicate", replicate},
+                                                  {"wait_ok", wait_cluster_ok},
+                                                  {"finish", with(finish_group)}},
+                                                 fail_group});
+    engine.add_kind("delete_replication_group", {{{"stop", with(delete_group)}}, {}});
+    // Adding replicas runs the create steps (each skips what is done already)
+    // with its own finish.
+    engine.add_kind("add_replicas", {{{"allocate", with(allocate_group)},
+                                      {"start", with(start_group)},
+                                      {"link", link_replicas},
+                                      {"form", form_cluster},
+                                      {"replicate", replicate},
+                                      {"wait_ok", wait_cluster_ok},
+                                      {"finish", with(finish_scaling)}},
+                                     fail_scaling});
+    engine.add_kind("remove_replicas", {{{"remove", with(remove_replicas)}}, fail_scaling});
+    engine.add_kind("modify_replication_group", {{{"apply", with(modify_group)}}, modify_failed});
+}
+
+}  // namespace keyfleet::workflows
