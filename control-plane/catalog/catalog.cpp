@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 
@@ -267,8 +268,15 @@ std::optional<std::string> value_problem(Parameter const& parameter, std::string
         }
         if (words.size() % 2 != 0)
             return "Value for parameter rename-commands must be pairs of a command and its new name.";
+        // Command names are case-insensitive ("flushall" is FLUSHALL), as in AWS's own examples.
         for (std::size_t i = 0; i < words.size(); i += 2)
-            if (std::ranges::find(allowed, words[i]) == allowed.end())
+            if (std::ranges::none_of(allowed, [&](std::string_view command) {
+                    return command.size() == words[i].size() &&
+                           std::ranges::equal(command, words[i], [](char a, char b) {
+                               return std::toupper(static_cast<unsigned char>(a)) ==
+                                      std::toupper(static_cast<unsigned char>(b));
+                           });
+                }))
                 return not_allowed();
         return std::nullopt;
     }

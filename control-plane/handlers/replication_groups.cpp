@@ -74,11 +74,15 @@ std::vector<std::pair<int, int>> parse_slots(std::string const& text)
     return ranges;
 }
 
+// AWS's even split: the slots left over go one each to the first node groups
+// (3 groups: 0-5461, 5462-10922, 10923-16383).
 std::string even_slots(int index, int count)
 {
-    int const first = slot_count * index / count;
-    int const last = slot_count * (index + 1) / count - 1;
-    return fmt::format("{}-{}", first, last);
+    auto const size = [&](int i) { return slot_count / count + (i < slot_count % count ? 1 : 0); };
+    int first = 0;
+    for (int i = 0; i < index; ++i)
+        first += size(i);
+    return fmt::format("{}-{}", first, first + size(index) - 1);
 }
 
 struct PlannedNodeGroup {

@@ -101,6 +101,10 @@ int LocalProcessRuntime::spawn(NodeProcess const& node)
             ::dup2(devnull, 1);
             ::dup2(devnull, 2);
         }
+        // Nothing of keyfleet's may live on in the node: Asio opens its sockets
+        // without close-on-exec, and a node holding the API or an endpoint's
+        // listening socket would keep it open after keyfleet closed it.
+        ::close_range(3, ~0U, 0);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -56,6 +56,8 @@ std::optional<std::int64_t> number(Parameters const& parameters, std::string_vie
     return ec == std::errc() ? std::optional<std::int64_t>(value) : std::nullopt;
 }
 
+}  // namespace
+
 // ElastiCache reserves memory for non-data use (reserved-memory-percent or
 // reserved-memory bytes); what remains is redis-server's maxmemory.
 std::int64_t data_memory(Parameters const& parameters, std::int64_t node_maxmemory)
@@ -68,6 +70,8 @@ std::int64_t data_memory(Parameters const& parameters, std::int64_t node_maxmemo
         return std::max<std::int64_t>(node_maxmemory - node_maxmemory * *percent / 100, 1 << 20);
     return node_maxmemory;
 }
+
+namespace {
 
 // client-output-buffer-limit-<class>-{hard-limit,soft-limit,soft-seconds}
 // become one directive per class.
@@ -95,6 +99,8 @@ std::vector<std::string> output_buffer_limits(Parameters const& parameters)
 }  // namespace
 
 bool is_redis_directive(std::string_view name) { return redis_directives().contains(name); }
+
+bool applies_at_restart(std::string_view name) { return startup_only.contains(name) || name == "rename-commands"; }
 
 std::string render_config(NodeSettings const& settings)
 {

@@ -34,4 +34,12 @@ std::vector<std::vector<std::string>> config_set_commands(std::map<std::string, 
 // True for parameter names redis-server takes as directives of the same name.
 bool is_redis_directive(std::string_view name);
 
+// True for parameters a running redis-server cannot take (CONFIG SET): they
+// apply when the node restarts (rename-commands, databases, ...).
+bool applies_at_restart(std::string_view name);
+
+// The node's maxmemory after ElastiCache's reserved memory (reserved-memory or
+// reserved-memory-percent of the parameters).
+std::int64_t data_memory(std::map<std::string, std::string, std::less<>> const& parameters, std::int64_t node_maxmemory);
+
 }  // namespace keyfleet::runtime

@@ -168,7 +168,7 @@ StepResult modify_cache_cluster(Fleet& fleet, Run& run)
     auto updated = *cluster;
     if (auto const* node_type = run.data().if_contains("node_type")) {
         auto const wanted = std::string(node_type->as_string());
-        if (auto const problem = scale_node_type(fleet, *cluster, wanted))
+        if (auto const problem = scale_node_type(fleet, run, *cluster, wanted))
             messages.push_back("Failed applying modification to cache node type to " + wanted + ": " + *problem);
         else {
             updated.node_type = wanted;
@@ -259,7 +259,7 @@ StepResult apply_pending_modifications(Fleet& fleet, Run& run)
     std::vector<std::string> messages;
     if (auto const* type = pending.if_contains("CacheNodeType")) {
         auto const wanted = std::string(type->as_string());
-        if (auto const problem = scale_node_type(fleet, *cluster, wanted))
+        if (auto const problem = scale_node_type(fleet, run, *cluster, wanted))
             messages.push_back("Failed applying modification to cache node type to " + wanted + ": " + *problem);
         else {
             updated.node_type = wanted;

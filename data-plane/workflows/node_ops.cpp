@@ -47,7 +47,9 @@ void apply_parameters(Fleet& fleet, Run& run, store::CacheCluster const& cluster
     std::map<std::string, std::string, std::less<>> immediate;
     for (auto const& [name, value] : changed) {
         auto const* parameter = family ? family->parameter(name) : nullptr;
-        if (parameter && parameter->requires_reboot)
+        // Honest about what a running node took: a value redis-server only reads
+        // at start waits for a reboot even where ElastiCache calls it immediate.
+        if ((parameter && parameter->requires_reboot) || runtime::applies_at_restart(name))
             needs_reboot = true;
         else
             immediate[name] = value;
@@ -93,23 +95,30 @@ ParameterValues differences(ParameterValues const& from, ParameterValues const& 
 
 // Scales a node type in place: the data stays, the memory limit changes. A
 // scale-down that would not hold the data is refused and the node type kept.
-std::optional<std::string> scale_node_type(Fleet& fleet, store::CacheCluster const& cluster, std::string const& node_type)
+std::optional<std::string> scale_node_type(Fleet& fleet, Run& run, store::CacheCluster const& cluster,
+                                           std::string const& node_type)
 {
-    auto const* type = catalog::Catalog::get().node_type(node_type);
-    if (!type)
+    if (!catalog::Catalog::get().node_type(node_type))
         return "unknown node type " + node_type;
-    auto const maxmemory = static_cast<std::int64_t>(double(type->maxmemory_bytes) * fleet.options().memory_scale);
+    auto scaled = cluster;
+    scaled.node_type = node_type;
+    auto tx = run.db().read();
     for (auto const& node : cluster.nodes) {
-        auto client = connect(node.port);
-        auto const memory = client.info("memory");
+        auto const settings = fleet.settings_for(tx, run.scope(), scaled, node);
+        auto const maxmemory = runtime::data_memory(settings.parameters, settings.maxmemory_bytes);
+        auto const memory = connect(node.port).info("memory");
         std::int64_t used = 0;
         if (auto const found = memory.find("used_memory"); found != memory.end())
             std::from_chars(found->second.data(), found->second.data() + found->second.size(), used);
         if (used > maxmemory)
             return fmt::format("node {} holds {} bytes, more than {} allows", node.node_id, used, node_type);
     }
-    for (auto const& node : cluster.nodes)
-        connect(node.port).checked({"CONFIG", "SET", "maxmemory", std::to_string(maxmemory)});
+    for (auto const& node : cluster.nodes) {
+        auto const settings = fleet.settings_for(tx, run.scope(), scaled, node);
+        connect(node.port).checked({"CONFIG", "SET", "maxmemory",
+                                    std::to_string(runtime::data_memory(settings.parameters, settings.maxmemory_bytes))});
+        fleet.start_node(run.scope(), scaled, node, settings);  // rewrites its redis.conf for the next start
+    }
     return std::nullopt;
 }
 

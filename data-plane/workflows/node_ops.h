@@ -41,6 +41,7 @@ void apply_parameters(Fleet& fleet, Run& run, store::CacheCluster const& cluster
 
 // Scales a cluster's nodes to another node type in place: the data stays, the
 // memory limit changes. Answers why not when a node holds more than it allows.
-std::optional<std::string> scale_node_type(Fleet& fleet, store::CacheCluster const& cluster, std::string const& node_type);
+std::optional<std::string> scale_node_type(Fleet& fleet, Run& run, store::CacheCluster const& cluster,
+                                           std::string const& node_type);
 
 }  // namespace keyfleet::workflows

@@ -524,7 +524,7 @@ StepResult modify_group(Fleet& fleet, Run& run)
         std::optional<std::string> problem;
         for (auto const& member : members)
             if (!problem)
-                problem = scale_node_type(fleet, member, wanted);
+                problem = scale_node_type(fleet, run, member, wanted);
         if (problem) {
             messages.push_back("Failed applying modification to cache node type to " + wanted + ": " + *problem);
         } else {
