@@ -26,6 +26,7 @@ unset AWS_SESSION_TOKEN AWS_PROFILE
 cleanup() {
     local status=$?
     stop_keyfleet || true
+    reap_nodes || status=1
     if [ "$status" -ne 0 ] && [ -f "$KEYFLEET_LOG" ]; then
         { echo "--- keyfleet log (last 40 lines) ---"; tail -n 40 "$KEYFLEET_LOG"; } >&2 || true
     fi
@@ -203,4 +204,110 @@ expect_wire_error() {
     if [ $# -ge 3 ]; then
         assert_eq "$3" "$(xml /ErrorResponse/Error/Message)" "message of $2"
     fi
+}
+
+# --- Cache nodes: redis-server processes, their ports, redis-cli --------------
+# Tests run in parallel (ctest -j2): each one takes a block of node ports of its own,
+# under a lock held as long as the test (and the nodes, which inherit it) live.
+# Blocks of 100 ports from 12000 keep their cluster buses (+10000) in 22000-30999:
+# clear of the default node range 21000-21999 and below the ephemeral ports.
+NODE_PORTS=
+
+# reserve_node_ports: sets NODE_PORTS (FIRST-LAST, 100 ports) to a block free now.
+reserve_node_ports() {
+    local block first fd
+    for block in $(shuf -i 0-89); do
+        first=$((12000 + block * 100))
+        exec {fd}>"${TMPDIR:-/tmp}/keyfleet-node-ports.$first.lock"
+        if flock -n "$fd" && ports_free "$first" 100; then
+            NODE_PORTS=$first-$((first + 99))
+            return 0
+        fi
+        exec {fd}>&-
+    done
+    fail "no free block of 100 node ports in 12000-20999"
+}
+
+# ports_free FIRST COUNT: nothing listens on FIRST..FIRST+COUNT-1 nor on their bus ports.
+ports_free() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+first, count = int(sys.argv[1]), int(sys.argv[2])
+for port in [p for p in range(first, first + count)] + [p + 10000 for p in range(first, first + count)]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        sys.exit(1)
+    finally:
+        s.close()
+PY
+}
+
+# node_pids [DIR]: redis-server processes working under DIR (default: the data dir).
+node_pids() {
+    local dir=${1:-$KEYFLEET_DATA} pid cwd
+    for pid in $(pgrep -x redis-server || true); do
+        cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+        [[ $cwd == "$dir"/* ]] && echo "$pid"
+    done
+    return 0
+}
+
+# no_nodes_left [DIR]: no redis-server works under DIR any more.
+no_nodes_left() { [ -z "$(node_pids "${1:-$KEYFLEET_DATA}")" ]; }
+
+# reap_nodes: at exit, nodes get 15 s to go; a survivor is killed and fails the test.
+reap_nodes() {
+    local deadline=$((SECONDS + 15)) left
+    while ! no_nodes_left "$TEST_TMP" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.05; done
+    left=$(node_pids "$TEST_TMP")
+    [ -n "$left" ] || return 0
+    echo "FAIL [$TEST_NAME]: redis-server left behind after the test: $(echo $left)" >&2
+    kill -9 $left 2>/dev/null || true
+    return 1
+}
+
+# rc PORT redis-cli-args...: redis-cli against a loopback port, bounded in time.
+rc() {
+    local port=$1
+    shift
+    timeout 10 redis-cli -h 127.0.0.1 -p "$port" "$@"
+}
+
+# config_get PORT NAME: a node's configured value.
+config_get() { rc "$1" CONFIG GET "$2" | sed -n 2p; }
+
+# info_field PORT SECTION FIELD: one field of INFO.
+info_field() { rc "$1" INFO "$2" | tr -d '\r' | sed -n "s/^$3://p"; }
+
+# cluster_status ID / group_status ID: the status Describe reports.
+cluster_status() { ec describe-cache-clusters --cache-cluster-id "$1" --query 'CacheClusters[0].CacheClusterStatus' --output text; }
+group_status() { ec describe-replication-groups --replication-group-id "$1" --query 'ReplicationGroups[0].Status' --output text; }
+cluster_status_is() { [ "$(cluster_status "$1")" = "$2" ]; }
+group_status_is() { [ "$(group_status "$1")" = "$2" ]; }
+
+# cluster_gone ID / group_gone ID: Describe answers NotFound.
+cluster_gone() {
+    local output
+    ! output=$(ec describe-cache-clusters --cache-cluster-id "$1" 2>&1) && [[ $output == *"(CacheClusterNotFound)"* ]]
+}
+group_gone() {
+    local output
+    ! output=$(ec describe-replication-groups --replication-group-id "$1" 2>&1) &&
+        [[ $output == *"(ReplicationGroupNotFoundFault)"* ]]
+}
+
+# node_port ID: the port of a cluster's node 0001.
+node_port() {
+    ec describe-cache-clusters --cache-cluster-id "$1" --show-cache-node-info \
+        --query 'CacheClusters[0].CacheNodes[0].Endpoint.Port' --output text
+}
+
+# refuses_connections PORT: a connection there fails at once (refused or closed), rather
+# than being answered or left hanging.
+refuses_connections() {
+    local status=0
+    timeout 2 redis-cli -h 127.0.0.1 -p "$1" PING >/dev/null 2>&1 || status=$?
+    [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 }

@@ -175,6 +175,20 @@ assert_applied() {
         fail "step '$TF_STEP': expected '$expected', got '$(grep -E '^(Apply complete|Resources:)' "$TF_APPLY_LOG" || echo none)'"
 }
 
+# node_processes: the pids of the redis-server processes serving cache nodes of this case's
+# keyfleet, one a line: a node runs in its own directory under the data dir's nodes/; the
+# pre-started cluster-mode pool (nodes/pool) holds no cache node until it is handed out.
+node_processes() {
+    local pid cwd
+    for pid in $(pgrep -x redis-server || true); do
+        cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+        case $cwd in
+        "$KEYFLEET_DATA"/nodes/pool/*) ;;
+        "$KEYFLEET_DATA"/nodes/*) echo "$pid" ;;
+        esac
+    done
+}
+
 # run_check FILE: sources the check in a subshell so that its `fail` or any failing command
 # (errexit) ends the check, not the harness.
 run_check() {
