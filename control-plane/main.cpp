@@ -101,8 +101,9 @@ int serve(core::Config const& config)
         // that says available is true.
         runtime::LocalProcessRuntime runtime(runtime::find_redis_server());
         endpoints::Forwarder forwarder(1);  // one thread: on small machines a second only adds hand-offs
-        workflows::Fleet fleet({config.data_dir / "nodes", config.first_node_port, config.last_node_port,
-                                config.node_host, config.advertise_host, config.node_memory_scale, config.cluster_node_pool},
+        workflows::Fleet fleet({config.data_dir / "nodes", config.loopback_addresses, config.loopback_network,
+                                config.first_node_port, config.last_node_port, config.node_host, config.advertise_host,
+                                config.node_memory_scale, config.cluster_node_pool},
                                db, runtime, forwarder);
         fleet.recover();
 
@@ -118,7 +119,8 @@ int serve(core::Config const& config)
         runtime.on_exit([&monitor](runtime::NodeExit const& exit) { monitor.node_exited(exit); });
         monitor.start();
 
-        http::Router router(db, credentials, clock, [&engine] { engine.wake(); }, config.advertise_host,
+        http::Router router(db, credentials, clock, [&engine] { engine.wake(); },
+                            config.loopback_addresses ? std::string() : config.advertise_host,
                             config.data_dir / "s3",
                             [&runtime](core::Scope const& scope, std::string const& cluster, std::string const& node,
                                        int signal_number) -> std::optional<int> {
@@ -185,16 +187,29 @@ int main(int argc, char** argv)
         ->check(CLI::ExistingFile);
     serve_command->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
         ->capture_default_str();
+    std::string node_addresses = "loopback";
+    serve_command
+        ->add_option("--node-addresses", node_addresses,
+                     "loopback: each node and endpoint gets its own 127.N.x.y address on the port its cluster asked "
+                     "for (6379), as on AWS; ports: all share --node-host, each on a port of --node-ports (for "
+                     "containers and remote clients; implied by --node-ports, --node-host or --advertise-host)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"loopback", "ports"}));
+    serve_command->add_option("--loopback-network", config.loopback_network, "N of the 127.N.0.0/16 nodes use")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 254));
     std::string node_ports = "21000-21999";
     serve_command
         ->add_option("--node-ports", node_ports,
-                      "Port range for nodes and endpoints, FIRST-LAST (cluster buses use port + 10000)")
+                      "With --node-addresses ports: the port range of nodes and endpoints, FIRST-LAST (cluster buses "
+                      "use port + 10000)")
         ->capture_default_str();
     serve_command->add_option("--node-host", config.node_host, "Address nodes and endpoints listen on")
         ->capture_default_str();
     serve_command
         ->add_option("--advertise-host", config.advertise_host,
-                     "Host clients reach nodes on: Endpoint addresses, and what cluster nodes announce")
+                     "With --node-addresses ports: the host clients reach nodes on (Endpoint addresses, and what "
+                     "cluster nodes announce)")
         ->capture_default_str();
     serve_command
         ->add_option("--node-memory-scale", config.node_memory_scale,
@@ -212,6 +227,17 @@ int main(int argc, char** argv)
 
     CLI11_PARSE(app, argc, argv);
     if (serve_command->parsed()) {
+        // Asking for a port range, a shared host or an advertised host means ports
+        // addressing; naming loopback addressing alongside them is a contradiction.
+        bool const ports_flags = serve_command->count("--node-ports") + serve_command->count("--node-host") +
+                                     serve_command->count("--advertise-host") > 0;
+        if (serve_command->count("--node-addresses") == 0 && ports_flags)
+            node_addresses = "ports";
+        if (node_addresses == "loopback" && ports_flags) {
+            std::cerr << "keyfleet: --node-ports, --node-host and --advertise-host go with --node-addresses ports\n";
+            return 2;
+        }
+        config.loopback_addresses = node_addresses == "loopback";
         if (!parse_port_range(node_ports, config.first_node_port, config.last_node_port)) {
             std::cerr << "keyfleet: --node-ports must be FIRST-LAST within 1024-55535, e.g. 21000-21999\n";
             return 2;

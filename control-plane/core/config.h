@@ -20,6 +20,8 @@ struct Config {
 
     // The nodes: ports (each cluster node's bus port is port + 10000), the
     // address they and the endpoints listen on, the host Describe* answers.
+    bool loopback_addresses = true;  // --node-addresses loopback (default) | ports
+    int loopback_network = 1;        // nodes get 127.<N>.x.y
     int first_node_port = 21000;
     int last_node_port = 21999;
     std::string node_host = "127.0.0.1";

@@ -9,9 +9,12 @@ namespace keyfleet::handlers {
 
 namespace {
 
-json::object endpoint(Context const& ctx, int port)
+// A node's or endpoint's own loopback address; or, when nodes share one host
+// (containers), the host clients are told to use.
+json::object endpoint(Context const& ctx, store::Address const& address)
 {
-    return {{"Address", std::string(ctx.advertise_host)}, {"Port", port}};
+    return {{"Address", ctx.advertise_host.empty() ? address.host : std::string(ctx.advertise_host)},
+            {"Port", address.port}};
 }
 
 // What a cluster reports as its EngineVersion: the full version (7.1 -> 7.1.0).
@@ -89,7 +92,7 @@ json::object cache_cluster_to_wire(Context const& ctx, store::CacheCluster const
                                {"CacheNodeStatus", node.status},
                                {"CacheNodeCreateTime", node.created_at}};
             if (node.status != "creating")
-                entry["Endpoint"] = endpoint(ctx, node.port);
+                entry["Endpoint"] = endpoint(ctx, node.address());
             entry["ParameterGroupStatus"] = setting_text(cluster.settings, "ParameterApplyStatus", "in-sync");
             entry["CustomerAvailabilityZone"] = cluster.availability_zone;
             nodes.push_back(std::move(entry));
@@ -133,7 +136,7 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
             for (auto const& node : member.nodes) {
                 json::object node_member{{"CacheClusterId", member.id}, {"CacheNodeId", node.node_id}};
                 if (!group.cluster_enabled && node.status != "creating")
-                    node_member["ReadEndpoint"] = endpoint(ctx, node.port);
+                    node_member["ReadEndpoint"] = endpoint(ctx, node.address());
                 node_member["PreferredAvailabilityZone"] = member.availability_zone;
                 if (!group.cluster_enabled)
                     node_member["CurrentRole"] = node.role;
@@ -145,10 +148,10 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
                                                           {"PreferredAvailabilityZone", member.availability_zone}});
         }
         if (!group.cluster_enabled && settled) {
-            if (group.primary_endpoint_port)
-                entry["PrimaryEndpoint"] = endpoint(ctx, *group.primary_endpoint_port);
-            if (group.reader_endpoint_port)
-                entry["ReaderEndpoint"] = endpoint(ctx, *group.reader_endpoint_port);
+            if (group.primary_endpoint)
+                entry["PrimaryEndpoint"] = endpoint(ctx, *group.primary_endpoint);
+            if (group.reader_endpoint)
+                entry["ReaderEndpoint"] = endpoint(ctx, *group.reader_endpoint);
         }
         if (group.cluster_enabled)
             entry["Slots"] = node_group.slots;
@@ -168,8 +171,8 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
         wire["SnapshottingClusterId"] = setting_text(group.settings, "SnapshottingClusterId", primary_cluster_id(members));
     wire["AutomaticFailover"] = group.automatic_failover;
     wire["MultiAZ"] = group.multi_az;
-    if (group.cluster_enabled && settled && group.configuration_endpoint_port)
-        wire["ConfigurationEndpoint"] = endpoint(ctx, *group.configuration_endpoint_port);
+    if (group.cluster_enabled && settled && group.configuration_endpoint)
+        wire["ConfigurationEndpoint"] = endpoint(ctx, *group.configuration_endpoint);
     wire["SnapshotRetentionLimit"] =
         group.settings.contains("SnapshotRetentionLimit") ? group.settings.at("SnapshotRetentionLimit") : json::value(0);
     wire["SnapshotWindow"] = setting_text(group.settings, "SnapshotWindow");

@@ -22,7 +22,8 @@ struct Context {
     std::string_view request_id;
     // Tells the data plane's workflow engine a handler committed new work.
     std::function<void()> const& wake_workflows;
-    // The host clients reach node and endpoint ports on (Endpoint.Address).
+    // The host clients reach node and endpoint ports on (Endpoint.Address) when
+    // nodes share one host; empty when each has a loopback address of its own.
     std::string_view advertise_host;
     // Where s3 ARNs point: arn:aws:s3:::bucket/key is <s3_dir>/bucket/key.
     std::filesystem::path const& s3_dir;

@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include <set>
 
 namespace keyfleet::store {
 
@@ -13,11 +12,6 @@ namespace {
 std::optional<std::string> optional_text(SQLite::Column const& column)
 {
     return column.isNull() ? std::nullopt : std::optional<std::string>(column.getString());
-}
-
-std::optional<int> optional_int(SQLite::Column const& column)
-{
-    return column.isNull() ? std::nullopt : std::optional<int>(column.getInt());
 }
 
 template <typename T>
@@ -52,14 +46,21 @@ CacheCluster read_cluster(SQLite::Statement& row)
     return cluster;
 }
 
-constexpr char const* node_columns = "cluster_id, node_id, port, directory, status, role, created_at";
+constexpr char const* node_columns = "cluster_id, node_id, host, port, directory, status, role, created_at";
 
 CacheNode read_node(SQLite::Statement& row, int first = 0)
 {
     return {row.getColumn(first).getString(),     row.getColumn(first + 1).getString(),
-            row.getColumn(first + 2).getInt(),    row.getColumn(first + 3).getString(),
+            row.getColumn(first + 2).getString(), row.getColumn(first + 3).getInt(),
             row.getColumn(first + 4).getString(), row.getColumn(first + 5).getString(),
-            row.getColumn(first + 6).getInt64()};
+            row.getColumn(first + 6).getString(), row.getColumn(first + 7).getInt64()};
+}
+
+std::optional<Address> optional_address(SQLite::Column const& host, SQLite::Column const& port)
+{
+    if (port.isNull())
+        return std::nullopt;
+    return Address{host.isNull() ? std::string("127.0.0.1") : host.getString(), port.getInt()};
 }
 
 void load_nodes(Transaction& tx, core::Scope const& scope, CacheCluster& cluster)
@@ -75,7 +76,7 @@ void load_nodes(Transaction& tx, core::Scope const& scope, CacheCluster& cluster
 constexpr char const* group_columns =
     "id, description, status, cluster_enabled, automatic_failover, multi_az, node_type, engine, engine_version, "
     "parameter_group, subnet_group, port, primary_endpoint_port, reader_endpoint_port, configuration_endpoint_port, "
-    "auth_token_hash, settings, created_at";
+    "auth_token_hash, settings, created_at, primary_endpoint_host, reader_endpoint_host, configuration_endpoint_host";
 
 ReplicationGroup read_group(SQLite::Statement& row)
 {
@@ -92,9 +93,9 @@ ReplicationGroup read_group(SQLite::Statement& row)
     group.parameter_group = row.getColumn(9).getString();
     group.subnet_group = row.getColumn(10).getString();
     group.port = row.getColumn(11).getInt();
-    group.primary_endpoint_port = optional_int(row.getColumn(12));
-    group.reader_endpoint_port = optional_int(row.getColumn(13));
-    group.configuration_endpoint_port = optional_int(row.getColumn(14));
+    group.primary_endpoint = optional_address(row.getColumn(18), row.getColumn(12));
+    group.reader_endpoint = optional_address(row.getColumn(19), row.getColumn(13));
+    group.configuration_endpoint = optional_address(row.getColumn(20), row.getColumn(14));
     group.auth_token_hash = optional_text(row.getColumn(15));
     group.settings = json::parse(row.getColumn(16).getString()).as_object();
     group.created_at = row.getColumn(17).getInt64();
@@ -184,16 +185,21 @@ void delete_cache_cluster(Transaction& tx, core::Scope const& scope, std::string
 
 void save_cache_node(Transaction& tx, core::Scope const& scope, CacheNode const& node)
 {
-    auto& upsert = tx.prepare(std::string("INSERT OR REPLACE INTO cache_nodes (account, region, ") + node_columns +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    // An upsert on the key, not INSERT OR REPLACE: that would silently delete
+    // another node holding the same address instead of refusing the save.
+    auto& upsert = tx.prepare(std::string("INSERT INTO cache_nodes (account, region, ") + node_columns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                              " ON CONFLICT (account, region, cluster_id, node_id) DO UPDATE SET host = ?5,"
+                              " port = ?6, directory = ?7, status = ?8, role = ?9, created_at = ?10");
     bind_scope(upsert, scope);
     upsert.bind(3, node.cluster_id);
     upsert.bind(4, node.node_id);
-    upsert.bind(5, node.port);
-    upsert.bind(6, node.directory);
-    upsert.bind(7, node.status);
-    upsert.bind(8, node.role);
-    upsert.bind(9, node.created_at);
+    upsert.bind(5, node.host);
+    upsert.bind(6, node.port);
+    upsert.bind(7, node.directory);
+    upsert.bind(8, node.status);
+    upsert.bind(9, node.role);
+    upsert.bind(10, node.created_at);
     upsert.exec();
 }
 
@@ -266,7 +272,7 @@ void save_replication_group(Transaction& tx, core::Scope const& scope, Replicati
     auto& upsert = tx.prepare(std::string("INSERT OR REPLACE INTO replication_groups (account, region, ") +
                               group_columns +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                              "?18, ?19, ?20)");
+                              "?18, ?19, ?20, ?21, ?22, ?23)");
     bind_scope(upsert, scope);
     upsert.bind(3, group.id);
     upsert.bind(4, group.description);
@@ -280,9 +286,16 @@ void save_replication_group(Transaction& tx, core::Scope const& scope, Replicati
     upsert.bind(12, group.parameter_group);
     upsert.bind(13, group.subnet_group);
     upsert.bind(14, group.port);
-    bind_optional(upsert, 15, group.primary_endpoint_port);
-    bind_optional(upsert, 16, group.reader_endpoint_port);
-    bind_optional(upsert, 17, group.configuration_endpoint_port);
+    auto const port_of = [](std::optional<Address> const& a) { return a ? std::optional<int>(a->port) : std::nullopt; };
+    auto const host_of = [](std::optional<Address> const& a) {
+        return a ? std::optional<std::string>(a->host) : std::nullopt;
+    };
+    bind_optional(upsert, 15, port_of(group.primary_endpoint));
+    bind_optional(upsert, 16, port_of(group.reader_endpoint));
+    bind_optional(upsert, 17, port_of(group.configuration_endpoint));
+    bind_optional(upsert, 21, host_of(group.primary_endpoint));
+    bind_optional(upsert, 22, host_of(group.reader_endpoint));
+    bind_optional(upsert, 23, host_of(group.configuration_endpoint));
     bind_optional(upsert, 18, group.auth_token_hash);
     upsert.bind(19, json::serialize(group.settings));
     upsert.bind(20, group.created_at);
@@ -333,33 +346,66 @@ int clusters_using_subnet_group(Transaction& tx, core::Scope const& scope, std::
     return query.getColumn(0).getInt();
 }
 
-std::optional<int> allocate_port(Transaction& tx, std::string_view owner, int first, int last,
-                                 std::function<bool(int)> const& usable)
+bool address_taken(Transaction& tx, Address const& address)
 {
-    std::set<int> taken;
-    {
-        auto& query = tx.prepare("SELECT port FROM ports WHERE port BETWEEN ?1 AND ?2");
-        query.bind(1, first);
-        query.bind(2, last);
-        while (query.executeStep())
-            taken.insert(query.getColumn(0).getInt());
-    }
-    for (int port = first; port <= last; ++port) {
-        if (taken.contains(port) || !usable(port))
-            continue;
-        auto& insert = tx.prepare("INSERT INTO ports (port, owner) VALUES (?1, ?2)");
-        insert.bind(1, port);
-        insert.bind(2, std::string(owner));
-        insert.exec();
-        return port;
-    }
-    return std::nullopt;
+    auto& query = tx.prepare("SELECT 1 FROM addresses WHERE host = ?1 AND port = ?2");
+    query.bind(1, address.host);
+    query.bind(2, address.port);
+    bool const taken = query.executeStep();
+    query.reset();
+    return taken;
 }
 
-void release_port(Transaction& tx, int port)
+std::vector<std::string> hosts_taking_port(Transaction& tx, int port)
 {
-    auto& remove = tx.prepare("DELETE FROM ports WHERE port = ?1");
-    remove.bind(1, port);
+    auto& query = tx.prepare("SELECT host FROM addresses WHERE port = ?1");
+    query.bind(1, port);
+    std::vector<std::string> hosts;
+    while (query.executeStep())
+        hosts.push_back(query.getColumn(0).getString());
+    return hosts;
+}
+
+std::vector<int> ports_taken_on(Transaction& tx, std::string_view host)
+{
+    auto& query = tx.prepare("SELECT port FROM addresses WHERE host = ?1");
+    query.bind(1, std::string(host));
+    std::vector<int> ports;
+    while (query.executeStep())
+        ports.push_back(query.getColumn(0).getInt());
+    return ports;
+}
+
+void take_address(Transaction& tx, Address const& address, std::string_view owner)
+{
+    auto& insert = tx.prepare("INSERT INTO addresses (host, port, owner) VALUES (?1, ?2, ?3)");
+    insert.bind(1, address.host);
+    insert.bind(2, address.port);
+    insert.bind(3, std::string(owner));
+    insert.exec();
+}
+
+void transfer_address(Transaction& tx, Address const& address, std::string_view owner)
+{
+    auto& update = tx.prepare("UPDATE addresses SET owner = ?3 WHERE host = ?1 AND port = ?2");
+    update.bind(1, address.host);
+    update.bind(2, address.port);
+    update.bind(3, std::string(owner));
+    update.exec();
+}
+
+void release_address(Transaction& tx, Address const& address)
+{
+    auto& remove = tx.prepare("DELETE FROM addresses WHERE host = ?1 AND port = ?2");
+    remove.bind(1, address.host);
+    remove.bind(2, address.port);
+    remove.exec();
+}
+
+void release_addresses_of(Transaction& tx, std::string_view owner_prefix)
+{
+    auto& remove = tx.prepare("DELETE FROM addresses WHERE substr(owner, 1, length(?1)) = ?1");
+    remove.bind(1, std::string(owner_prefix));
     remove.exec();
 }
 

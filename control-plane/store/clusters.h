@@ -15,14 +15,24 @@
 
 namespace keyfleet::store {
 
+// Where a node or an endpoint listens.
+struct Address {
+    std::string host;
+    int port = 0;
+    auto operator<=>(Address const&) const = default;
+};
+
 struct CacheNode {
     std::string cluster_id;
     std::string node_id;  // 0001
+    std::string host = "127.0.0.1";
     int port = 0;
     std::string directory;
     std::string status;
     std::string role;  // primary | replica
     std::int64_t created_at = 0;
+
+    Address address() const { return {host, port}; }
 };
 
 struct CacheCluster {
@@ -61,9 +71,9 @@ struct ReplicationGroup {
     std::string parameter_group;
     std::string subnet_group;
     int port = 6379;
-    std::optional<int> primary_endpoint_port;
-    std::optional<int> reader_endpoint_port;
-    std::optional<int> configuration_endpoint_port;
+    std::optional<Address> primary_endpoint;
+    std::optional<Address> reader_endpoint;
+    std::optional<Address> configuration_endpoint;
     std::optional<std::string> auth_token_hash;
     boost::json::object settings;
     std::int64_t created_at = 0;
@@ -92,10 +102,14 @@ void delete_replication_group(Transaction& tx, core::Scope const& scope, std::st
 int clusters_using_parameter_group(Transaction& tx, core::Scope const& scope, std::string_view name);
 int clusters_using_subnet_group(Transaction& tx, core::Scope const& scope, std::string_view name);
 
-// The lowest port in [first, last] no owner holds and `usable` accepts, taken
-// for `owner`; nullopt when none is left.
-std::optional<int> allocate_port(Transaction& tx, std::string_view owner, int first, int last,
-                                 std::function<bool(int)> const& usable);
-void release_port(Transaction& tx, int port);
+// Addresses keyfleet hands out (nodes, endpoints, pool nodes), each to one owner.
+bool address_taken(Transaction& tx, Address const& address);
+// Every host with the port taken, and every port taken on the host.
+std::vector<std::string> hosts_taking_port(Transaction& tx, int port);
+std::vector<int> ports_taken_on(Transaction& tx, std::string_view host);
+void take_address(Transaction& tx, Address const& address, std::string_view owner);
+void transfer_address(Transaction& tx, Address const& address, std::string_view owner);
+void release_address(Transaction& tx, Address const& address);
+void release_addresses_of(Transaction& tx, std::string_view owner_prefix);
 
 }  // namespace keyfleet::store

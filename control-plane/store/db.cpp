@@ -100,7 +100,7 @@ int Database::schema_version()
 
 void Database::migrate() { apply_migrations(connection()); }
 
-void apply_migrations(Connection& connection)
+void apply_migrations(Connection& connection, int up_to)
 {
     auto& db = connection.raw();
     int const current = db.execAndGet("PRAGMA user_version").getInt();
@@ -111,7 +111,7 @@ void apply_migrations(Connection& connection)
         auto const [end, ec] = std::from_chars(name.data(), name.data() + name.size(), version);
         if (ec != std::errc() || end == name.data() || *end != '_' || !name.ends_with(".sql"))
             throw std::runtime_error("migration file name must be NNNN_name.sql: " + std::string(name));
-        if (version <= current)
+        if (version <= current || version > up_to)
             continue;
         SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
         db.exec(std::string(file.contents));

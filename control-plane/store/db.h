@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,7 +91,8 @@ inline void bind_scope(SQLite::Statement& statement, core::Scope const& scope)
 }
 
 // Applies the embedded migrations/NNNN_name.sql newer than PRAGMA user_version,
-// each in its own transaction that also bumps user_version.
-void apply_migrations(Connection& connection);
+// each in its own transaction that also bumps user_version; up_to stops at a
+// version, so tests can build a database as an older keyfleet left it.
+void apply_migrations(Connection& connection, int up_to = std::numeric_limits<int>::max());
 
 }  // namespace keyfleet::store

@@ -19,14 +19,20 @@ namespace {
 
 constexpr std::size_t buffer_size = 64 * 1024;
 
+std::string key(std::string const& host, std::uint16_t port) { return host + ":" + std::to_string(port); }
+
 // One client connection and its node connection, pumping both ways.
 class Link : public std::enable_shared_from_this<Link> {
 public:
     Link(tcp::socket client, net::io_context& context) : client_(std::move(client)), node_(context) {}
 
-    void start(std::uint16_t node_port)
+    void start(Target const& node)
     {
-        node_.async_connect(tcp::endpoint(net::ip::address_v4::loopback(), node_port),
+        boost::system::error_code invalid;
+        auto const address = net::ip::make_address(node.host, invalid);
+        if (invalid)
+            return close();
+        node_.async_connect(tcp::endpoint(address, node.port),
                             [self = shared_from_this()](boost::system::error_code ec) {
                                 if (ec)
                                     return self->close();
@@ -84,7 +90,7 @@ struct Forwarder::State {
     std::vector<std::thread> threads;
     std::size_t next_context = 0;
     mutable std::mutex mutex;
-    std::map<std::uint16_t, std::shared_ptr<Listener>> listeners;
+    std::map<std::string, std::shared_ptr<Listener>> listeners;  // by "host:port"
 
     void drop_links(Listener& listener)
     {
@@ -100,11 +106,11 @@ struct Forwarder::State {
             link->close();
     }
 
-    void accept(std::uint16_t port, std::shared_ptr<Listener> listener)
+    void accept(std::shared_ptr<Listener> listener)
     {
         auto& context = *contexts[next_context++ % contexts.size()];
-        listener->acceptor->async_accept(context, [this, port, listener, &context](boost::system::error_code ec,
-                                                                                    tcp::socket socket) {
+        listener->acceptor->async_accept(context, [this, listener, &context](boost::system::error_code ec,
+                                                                              tcp::socket socket) {
             if (ec == net::error::operation_aborted || !listener->acceptor->is_open())
                 return;
             if (!ec) {
@@ -122,7 +128,7 @@ struct Forwarder::State {
                 }
                 // No node to send it to: the socket closes as it goes out of scope.
             }
-            accept(port, listener);
+            accept(listener);
         });
     }
 };
@@ -158,17 +164,17 @@ void Forwarder::open(std::string const& host, std::uint16_t port, Pick pick)
         throw std::runtime_error("cannot open endpoint " + host + ":" + std::to_string(port) + ": " + ec.message());
     {
         std::lock_guard lock(state_->mutex);
-        state_->listeners[port] = listener;
+        state_->listeners[key(host, port)] = listener;
     }
-    net::post(*state_->contexts.front(), [this, port, listener] { state_->accept(port, listener); });
+    net::post(*state_->contexts.front(), [this, listener] { state_->accept(listener); });
 }
 
-void Forwarder::close(std::uint16_t port)
+void Forwarder::close(std::string const& host, std::uint16_t port)
 {
     std::shared_ptr<State::Listener> listener;
     {
         std::lock_guard lock(state_->mutex);
-        auto const found = state_->listeners.find(port);
+        auto const found = state_->listeners.find(key(host, port));
         if (found == state_->listeners.end())
             return;
         listener = found->second;
@@ -181,12 +187,12 @@ void Forwarder::close(std::uint16_t port)
     state_->drop_links(*listener);
 }
 
-void Forwarder::drop_connections(std::uint16_t port)
+void Forwarder::drop_connections(std::string const& host, std::uint16_t port)
 {
     std::shared_ptr<State::Listener> listener;
     {
         std::lock_guard lock(state_->mutex);
-        auto const found = state_->listeners.find(port);
+        auto const found = state_->listeners.find(key(host, port));
         if (found == state_->listeners.end())
             return;
         listener = found->second;
@@ -194,24 +200,30 @@ void Forwarder::drop_connections(std::uint16_t port)
     state_->drop_links(*listener);
 }
 
-bool Forwarder::is_open(std::uint16_t port) const
+bool Forwarder::is_open(std::string const& host, std::uint16_t port) const
 {
     std::lock_guard lock(state_->mutex);
-    return state_->listeners.contains(port);
+    return state_->listeners.contains(key(host, port));
 }
 
 void Forwarder::stop()
 {
     if (!state_ || state_->threads.empty())
         return;
-    std::vector<std::uint16_t> ports;
+    std::vector<std::shared_ptr<State::Listener>> listeners;
     {
         std::lock_guard lock(state_->mutex);
-        for (auto const& [port, listener] : state_->listeners)
-            ports.push_back(port);
+        for (auto const& [address, listener] : state_->listeners)
+            listeners.push_back(listener);
+        state_->listeners.clear();
     }
-    for (auto const port : ports)
-        close(port);
+    for (auto const& listener : listeners) {
+        net::post(*state_->contexts.front(), [listener] {
+            boost::system::error_code ignored;
+            listener->acceptor->close(ignored);
+        });
+        state_->drop_links(*listener);
+    }
     state_->keep_running.clear();
     for (auto& context : state_->contexts)
         context->stop();

@@ -12,10 +12,15 @@
 
 namespace keyfleet::endpoints {
 
+struct Target {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
 class Forwarder {
 public:
-    // Picks the node port a new connection goes to; nullopt refuses it.
-    using Pick = std::function<std::optional<std::uint16_t>()>;
+    // Picks the node a new connection goes to; nullopt refuses it.
+    using Pick = std::function<std::optional<Target>()>;
 
     explicit Forwarder(unsigned threads);
     ~Forwarder();
@@ -24,12 +29,12 @@ public:
 
     // Listens on host:port from now on; throws std::runtime_error when it cannot bind.
     void open(std::string const& host, std::uint16_t port, Pick pick);
-    // Stops listening on the port and closes its connections.
-    void close(std::uint16_t port);
-    // Closes the port's open connections, so clients reconnect to the node a
-    // new pick chooses (after a failover the old primary's clients must move).
-    void drop_connections(std::uint16_t port);
-    bool is_open(std::uint16_t port) const;
+    // Stops listening on the address and closes its connections.
+    void close(std::string const& host, std::uint16_t port);
+    // Closes the address's open connections, so clients reconnect to the node
+    // a new pick chooses (after a failover the old primary's clients must move).
+    void drop_connections(std::string const& host, std::uint16_t port);
+    bool is_open(std::string const& host, std::uint16_t port) const;
 
     void stop();
 

@@ -17,6 +17,7 @@ namespace keyfleet::health {
 namespace json = boost::json;
 
 struct Monitor::Probe {
+    std::string host;
     int port = 0;
     std::optional<redis::Client> client;
     int failures = 0;
@@ -113,20 +114,21 @@ void Monitor::loop()
 
 void Monitor::probe_all()
 {
-    std::vector<std::pair<std::string, int>> nodes;
+    std::vector<std::pair<std::string, store::CacheNode>> nodes;
     {
         auto tx = db_.read();
         for (auto const& [scope, node] : store::all_cache_nodes(tx))
             if (node.status == "available")
-                nodes.emplace_back(scope.account + "/" + scope.region + "/" + node.cluster_id + "/" + node.node_id,
-                                   node.port);
+                nodes.emplace_back(scope.account + "/" + scope.region + "/" + node.cluster_id + "/" + node.node_id, node);
     }
     std::map<std::string, std::unique_ptr<Probe>> probes;
-    for (auto const& [name, port] : nodes) {
+    for (auto const& [name, node] : nodes) {
         auto found = probes_.find(name);
-        auto probe = found != probes_.end() && found->second->port == port ? std::move(found->second)
-                                                                            : std::make_unique<Probe>();
-        probe->port = port;
+        auto probe = found != probes_.end() && found->second->port == node.port && found->second->host == node.host
+                         ? std::move(found->second)
+                         : std::make_unique<Probe>();
+        probe->host = node.host;
+        probe->port = node.port;
         // A node that is not running is the runtime's to report, not the probe's.
         if (!runtime_.running(name)) {
             probes.emplace(name, std::move(probe));
@@ -135,7 +137,7 @@ void Monitor::probe_all()
         bool answered = false;
         try {
             if (!probe->client)
-                probe->client.emplace("127.0.0.1", static_cast<std::uint16_t>(port), options_.probe_timeout);
+                probe->client.emplace(node.host, static_cast<std::uint16_t>(node.port), options_.probe_timeout);
             answered = !probe->client->command({"PING"}).is_error();
         } catch (redis::ConnectionError const&) {
             probe->client.reset();

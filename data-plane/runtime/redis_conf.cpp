@@ -29,7 +29,8 @@ std::set<std::string, std::less<>> const& redis_directives()
 // Directives keyfleet sets itself, whatever a parameter group says.
 std::set<std::string_view> const owned_by_keyfleet{
     "port", "bind", "dir", "dbfilename", "logfile", "daemonize", "cluster-enabled", "cluster-config-file",
-    "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "cluster-node-timeout", "replicaof",
+    "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "cluster-port", "cluster-node-timeout",
+    "replicaof", "replica-announce-ip", "replica-announce-port",
     "slaveof", "save", "maxmemory", "protected-mode", "pidfile", "unixsocket", "requirepass", "masterauth"};
 
 // Directives redis-server reads only at start-up.
@@ -110,6 +111,10 @@ std::string render_config(NodeSettings const& settings)
     };
     line("port", std::to_string(settings.port));
     line("bind", settings.bind_host);
+    // A primary lists its replicas (INFO replication, ROLE) by these, not by
+    // the source address of their connection, which is 127.0.0.1 on loopback.
+    line("replica-announce-ip", settings.announce_host);
+    line("replica-announce-port", std::to_string(settings.port));
     line("protected-mode", "no");
     line("daemonize", "no");
     line("dir", ".");
@@ -130,9 +135,10 @@ std::string render_config(NodeSettings const& settings)
         line("cluster-announce-ip", settings.announce_host);
         line("cluster-announce-port", std::to_string(settings.port));
         line("cluster-announce-bus-port", std::to_string(settings.port + 10000));
+        line("cluster-port", std::to_string(settings.port + 10000));
     }
     if (settings.replica_of)
-        line("replicaof", fmt::format("127.0.0.1 {}", *settings.replica_of));
+        line("replicaof", fmt::format("{} {}", settings.replica_of->first, settings.replica_of->second));
     if (auto const renames = settings.parameters.find("rename-commands"); renames != settings.parameters.end()) {
         std::vector<std::string> words;
         for (std::string_view rest = renames->second; !rest.empty();) {

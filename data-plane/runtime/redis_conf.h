@@ -19,7 +19,8 @@ struct NodeSettings {
     int cluster_node_timeout_ms = 5000;
     std::int64_t maxmemory_bytes = 0;  // the node type's, already scaled; 0: no limit
     std::map<std::string, std::string, std::less<>> parameters;  // effective parameter group values
-    std::optional<std::uint16_t> replica_of;  // a replica of the node on this port (cluster mode disabled)
+    // A replica of this primary (cluster mode disabled).
+    std::optional<std::pair<std::string, std::uint16_t>> replica_of;
 };
 
 // The directives a node needs at start: port, directory, memory, cluster and

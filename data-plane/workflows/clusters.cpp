@@ -36,8 +36,10 @@ StepResult create_cache_cluster(Fleet& fleet, Run& run)
             return StepResult::fail("cache cluster " + id + " no longer exists");
         cluster = std::move(*found);
         if (cluster.nodes.empty()) {
-            store::CacheNode node{id, "0001", 0, "", "creating", "primary", run.clock().now_ms()};
-            node.port = fleet.allocate_port(tx, "node:" + Fleet::node_name(scope, id, "0001"), false);
+            store::CacheNode node{id, "0001", "", 0, "", "creating", "primary", run.clock().now_ms()};
+            auto const address = fleet.allocate_address(tx, "node:" + Fleet::node_name(scope, id, "0001"), cluster.port, false);
+            node.host = address.host;
+            node.port = address.port;
             node.directory = fleet.node_directory(scope, id, "0001").string();
             store::save_cache_node(tx, scope, node);
             cluster.nodes.push_back(node);
@@ -97,7 +99,7 @@ StepResult delete_cache_cluster(Fleet& fleet, Run& run)
         fleet.destroy_node(scope, id, node);
     run.on_commit([id, scope, nodes = cluster->nodes, now = run.clock().now_ms()](store::Transaction& tx) {
         for (auto const& node : nodes)
-            store::release_port(tx, node.port);
+            store::release_address(tx, node.address());
         store::delete_cache_cluster(tx, scope, id);
         store::delete_all_tags(tx, scope, {"cluster", id});
         record(tx, scope, "cache-cluster", id, "Cache cluster deleted", now);

@@ -3,6 +3,7 @@
 #include "redis/client.h"
 #include "store/clusters.h"
 #include "store/events.h"
+#include "workflows/node_ops.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -19,7 +20,8 @@ using namespace std::chrono_literals;
 constexpr auto command_timeout = 500ms;
 constexpr std::int64_t recovery_timeout_ms = 60'000;
 
-redis::Client connect(int port) { return redis::Client("127.0.0.1", static_cast<std::uint16_t>(port), command_timeout); }
+// Quick answers or none: a failover must not wait on a node that hangs.
+redis::Client quick(store::CacheNode const& node) { return connect(node, command_timeout); }
 
 std::string text(json::object const& data, std::string_view key)
 {
@@ -67,9 +69,9 @@ store::CacheCluster const* current_primary(Shard const& shard)
     return nullptr;
 }
 
-std::int64_t replication_offset(int port)
+std::int64_t replication_offset(store::CacheNode const& node)
 {
-    auto const replication = connect(port).info("replication");
+    auto const replication = quick(node).info("replication");
     for (auto const* key : {"slave_repl_offset", "master_repl_offset"})
         if (auto const found = replication.find(key); found != replication.end()) {
             std::int64_t offset = 0;
@@ -82,16 +84,15 @@ std::int64_t replication_offset(int port)
 // A planned failover with cluster mode disabled: writes to the primary pause
 // until the chosen replica has all of them, then it takes over (the repoint step
 // makes the old primary its replica, which ends the pause).
-bool catch_up(int primary_port, int replica_port)
+bool catch_up(store::CacheNode const& primary, store::CacheNode const& replica)
 {
-    auto primary = connect(primary_port);
-    primary.checked({"CLIENT", "PAUSE", "5000", "WRITE"});
-    return replication_offset(replica_port) >= replication_offset(primary_port);
+    quick(primary).checked({"CLIENT", "PAUSE", "5000", "WRITE"});
+    return replication_offset(replica) >= replication_offset(primary);
 }
 
-bool is_primary(int port)
+bool is_primary(store::CacheNode const& node)
 {
-    auto const role = connect(port).checked({"ROLE"});
+    auto const role = quick(node).checked({"ROLE"});
     return !role.elements.empty() && role.elements.front().text == "master";
 }
 
@@ -141,7 +142,7 @@ StepResult promote(Fleet& fleet, Run& run)
             if (member.id == old_primary->id || member.nodes.front().status != "available")
                 continue;
             try {
-                if (auto const offset = replication_offset(member.nodes.front().port); offset > best) {
+                if (auto const offset = replication_offset(member.nodes.front()); offset > best) {
                     best = offset;
                     chosen = &member;
                 }
@@ -152,12 +153,12 @@ StepResult promote(Fleet& fleet, Run& run)
     }
     if (!chosen)
         return StepResult::fail("no replica of node group " + node_group + " can take over");
-    auto const port = chosen->nodes.front().port;
+    auto const& node = chosen->nodes.front();
     bool const planned = flag(data, "planned");
-    if (!is_primary(port)) {
-        auto client = connect(port);
+    if (!is_primary(node)) {
+        auto client = quick(node);
         if (!shard->group.cluster_enabled) {
-            if (planned && !catch_up(old_primary->nodes.front().port, port))
+            if (planned && !catch_up(old_primary->nodes.front(), node))
                 return StepResult::again_after(1ms);
             client.checked({"REPLICAOF", "NO", "ONE"});
         } else if (planned) {
@@ -166,16 +167,16 @@ StepResult promote(Fleet& fleet, Run& run)
             client.checked({"CLUSTER", "FAILOVER", "TAKEOVER"});  // the failed primary cannot agree
         }
     }
-    if (shard->group.cluster_enabled && !is_primary(port))
+    if (shard->group.cluster_enabled && !is_primary(node))
         return StepResult::again_after(1ms);  // the cluster failover completes asynchronously
     data["new_primary"] = chosen->id;
     run.on_commit([scope, old_id = old_primary->id, new_id = chosen->id, group_id, node_group,
                    now = run.clock().now_ms()](store::Transaction& tx) {
         for (auto const& id : {old_id, new_id})
             if (auto cluster = store::find_cache_cluster(tx, scope, id))
-                for (auto node : cluster->nodes) {
-                    node.role = id == new_id ? "primary" : "replica";
-                    store::save_cache_node(tx, scope, node);
+                for (auto member_node : cluster->nodes) {
+                    member_node.role = id == new_id ? "primary" : "replica";
+                    store::save_cache_node(tx, scope, member_node);
                 }
         record(tx, scope, "replication-group", group_id,
                fmt::format("Failover from primary node {} to replica node {} completed", old_id, new_id), now);
@@ -200,16 +201,19 @@ StepResult repoint(Run& run)
         auto const* primary = find_member(*shard, text(data, "new_primary"));
         if (!primary)
             return StepResult::fail("the new primary " + text(data, "new_primary") + " is gone");
-        auto const primary_port = std::to_string(primary->nodes.front().port);
+        auto const& primary_node = primary->nodes.front();
+        auto const primary_port = std::to_string(primary_node.port);
         bool const old_alive = flag(data, "planned");
         for (auto const& member : shard->members) {
             if (member.id == primary->id || (member.id == text(data, "old_primary") && !old_alive))
                 continue;
-            auto client = connect(member.nodes.front().port);
+            auto client = quick(member.nodes.front());
             auto const replication = client.info("replication");
             auto const master_port = replication.find("master_port");
-            if (master_port == replication.end() || master_port->second != primary_port)
-                client.checked({"REPLICAOF", "127.0.0.1", primary_port});
+            auto const master_host = replication.find("master_host");
+            if (master_port == replication.end() || master_port->second != primary_port ||
+                master_host == replication.end() || master_host->second != primary_node.host)
+                client.checked({"REPLICAOF", primary_node.host, primary_port});
             if (member.id == text(data, "old_primary"))
                 client.command({"CLIENT", "UNPAUSE"});
         }
@@ -249,7 +253,7 @@ StepResult recover(Fleet& fleet, Run& run)
         return StepResult::again_after(0ms);
     }
     // Done once it replicates from the new primary.
-    auto const replication = connect(node.port).info("replication");
+    auto const replication = quick(node).info("replication");
     auto const role = replication.find("role");
     auto const link = replication.find("master_link_status");
     bool const synced = role != replication.end() && role->second == "slave" && link != replication.end() &&

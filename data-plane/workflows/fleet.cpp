@@ -4,9 +4,11 @@
 #include "redis/client.h"
 #include "store/parameter_groups.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -22,9 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Whether nothing listens on 127.0.0.1:port now (a port keyfleet hands out
+// Whether nothing listens on host:port now (an address keyfleet hands out
 // must be free of other programs too).
-bool bindable(int port)
+bool bindable(std::string const& host, int port)
 {
     int const fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -32,7 +34,10 @@ bool bindable(int port)
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+        ::close(fd);
+        return false;
+    }
     bool const free = ::bind(fd, reinterpret_cast<sockaddr const*>(&address), sizeof address) == 0;
     ::close(fd);
     return free;
@@ -114,15 +119,40 @@ fs::path Fleet::node_directory(core::Scope const& scope, std::string_view cluste
     return options_.nodes_dir / node_name(scope, cluster, node);
 }
 
-int Fleet::allocate_port(store::Transaction& tx, std::string_view owner, bool cluster_bus)
+store::Address Fleet::allocate_address(store::Transaction& tx, std::string_view owner, int port, bool cluster_bus)
 {
-    auto const port = store::allocate_port(tx, owner, options_.first_port, options_.last_port, [&](int candidate) {
-        return bindable(candidate) && (!cluster_bus || bindable(candidate + 10000));
-    });
-    if (!port)
-        throw std::runtime_error("no free port left in " + std::to_string(options_.first_port) + "-" +
-                                 std::to_string(options_.last_port) + " (see --node-ports)");
-    return *port;
+    auto const free = [&](std::string const& host, int candidate) {
+        return bindable(host, candidate) && (!cluster_bus || bindable(host, candidate + 10000));
+    };
+    if (options_.loopback_addresses) {
+        auto const taken_list = store::hosts_taking_port(tx, port);
+        std::set<std::string> const taken(taken_list.begin(), taken_list.end());
+        for (int index = 0; index < 256 * 254; ++index) {
+            auto const host = fmt::format("127.{}.{}.{}", options_.loopback_network, index / 254, index % 254 + 1);
+            if (taken.contains(host) || !free(host, port))
+                continue;
+            store::take_address(tx, {host, port}, owner);
+            return {host, port};
+        }
+        throw std::runtime_error(fmt::format("no free loopback address left in 127.{}.0.0/16 for port {}",
+                                             options_.loopback_network, port));
+    }
+    auto const host = connect_host();
+    auto const taken_list = store::ports_taken_on(tx, host);
+    std::set<int> const taken(taken_list.begin(), taken_list.end());
+    for (int candidate = options_.first_port; candidate <= options_.last_port; ++candidate) {
+        if (taken.contains(candidate) || !free(host, candidate))
+            continue;
+        store::take_address(tx, {host, candidate}, owner);
+        return {host, candidate};
+    }
+    throw std::runtime_error("no free port left in " + std::to_string(options_.first_port) + "-" +
+                             std::to_string(options_.last_port) + " (see --node-ports)");
+}
+
+std::string Fleet::connect_host() const
+{
+    return options_.bind_host == "0.0.0.0" ? std::string("127.0.0.1") : options_.bind_host;
 }
 
 runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope const& scope,
@@ -130,8 +160,8 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
 {
     runtime::NodeSettings settings;
     settings.port = static_cast<std::uint16_t>(node.port);
-    settings.bind_host = options_.bind_host;
-    settings.announce_host = options_.advertise_host;
+    settings.bind_host = options_.loopback_addresses ? node.host : options_.bind_host;
+    settings.announce_host = options_.loopback_addresses ? node.host : options_.advertise_host;
     settings.parameters = effective_parameters(tx, scope, cluster.parameter_group);
     if (auto const* type = catalog::Catalog::get().node_type(cluster.node_type))
         settings.maxmemory_bytes = static_cast<std::int64_t>(double(type->maxmemory_bytes) * options_.memory_scale);
@@ -142,7 +172,7 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
             for (auto const& member : store::list_cache_clusters(tx, scope, *cluster.replication_group_id))
                 for (auto const& candidate : member.nodes)
                     if (candidate.role == "primary" && member.node_group_id == cluster.node_group_id)
-                        settings.replica_of = static_cast<std::uint16_t>(candidate.port);
+                        settings.replica_of = std::pair{candidate.host, static_cast<std::uint16_t>(candidate.port)};
         }
     }
     return settings;
@@ -191,98 +221,95 @@ bool Fleet::launch(std::vector<Launch> const& launches, std::chrono::millisecond
         start_node(launch.scope, launch.cluster, launch.node, launch.settings);
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     for (auto const& launch : launches) {
-        if (!redis::wait_until_ready("127.0.0.1", static_cast<std::uint16_t>(launch.node.port), deadline))
+        if (!redis::wait_until_ready(launch.node.host, static_cast<std::uint16_t>(launch.node.port), deadline))
             return false;
-        configure_node(launch.node.port, launch.settings);
+        configure_node(launch.node, launch.settings);
     }
     return true;
 }
 
-void Fleet::configure_node(int port, runtime::NodeSettings const& settings) const
+void Fleet::configure_node(store::CacheNode const& node, runtime::NodeSettings const& settings) const
 {
     auto const commands = runtime::config_set_commands(settings.parameters, settings.maxmemory_bytes);
-    redis::Client client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::seconds(2));
+    redis::Client client(node.host, static_cast<std::uint16_t>(node.port), std::chrono::seconds(2));
     auto const replies = client.pipeline(commands);
     for (std::size_t i = 0; i < replies.size(); ++i)
         if (replies[i].is_error())
-            spdlog::debug("node on port {}: {} {} not applied: {}", port, commands[i][2], commands[i][3], replies[i].text);
+            spdlog::debug("node {}:{}: {} {} not applied: {}", node.host, node.port, commands[i][2], commands[i][3],
+                          replies[i].text);
 }
 
-bool Fleet::wait_ready(std::vector<int> const& ports, std::chrono::milliseconds timeout) const
-{
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    for (auto const port : ports)
-        if (!redis::wait_until_ready("127.0.0.1", static_cast<std::uint16_t>(port), deadline))
-            return false;
-    return true;
-}
-
-std::optional<std::uint16_t> Fleet::pick(std::uint16_t endpoint)
+std::optional<endpoints::Target> Fleet::pick(store::Address const& endpoint)
 {
     std::lock_guard lock(routes_mutex_);
     auto const found = routes_.find(endpoint);
     if (found == routes_.end() || found->second.targets.empty())
         return std::nullopt;
     auto& route = found->second;
-    return route.targets[route.next++ % route.targets.size()];
+    auto const& target = route.targets[route.next++ % route.targets.size()];
+    return endpoints::Target{target.host, static_cast<std::uint16_t>(target.port)};
 }
 
 void Fleet::refresh_endpoints()
 {
-    std::map<std::uint16_t, std::vector<std::uint16_t>> wanted;
+    std::map<store::Address, std::vector<store::Address>> wanted;
     {
         auto tx = db_.read();
         for (auto const& [scope, group] : store::all_replication_groups(tx)) {
             if (group.status == "creating" || group.status == "deleting" || group.status == "create-failed")
                 continue;
-            std::vector<std::uint16_t> primaries, replicas;
+            std::vector<store::Address> primaries, replicas;
             for (auto const& cluster : store::list_cache_clusters(tx, scope, group.id))
                 for (auto const& node : cluster.nodes) {
                     if (node.status != "available")
                         continue;
-                    (node.role == "primary" ? primaries : replicas).push_back(static_cast<std::uint16_t>(node.port));
+                    (node.role == "primary" ? primaries : replicas).push_back(node.address());
                 }
-            if (group.primary_endpoint_port)
-                wanted[static_cast<std::uint16_t>(*group.primary_endpoint_port)] =
-                    primaries.empty() ? std::vector<std::uint16_t>{} : std::vector<std::uint16_t>{primaries.front()};
-            if (group.reader_endpoint_port)
-                wanted[static_cast<std::uint16_t>(*group.reader_endpoint_port)] = replicas.empty() ? primaries : replicas;
-            if (group.configuration_endpoint_port) {
+            if (group.primary_endpoint)
+                wanted[*group.primary_endpoint] =
+                    primaries.empty() ? std::vector<store::Address>{} : std::vector<store::Address>{primaries.front()};
+            if (group.reader_endpoint)
+                wanted[*group.reader_endpoint] = replicas.empty() ? primaries : replicas;
+            if (group.configuration_endpoint) {
                 auto all = primaries;
                 all.insert(all.end(), replicas.begin(), replicas.end());
-                wanted[static_cast<std::uint16_t>(*group.configuration_endpoint_port)] = all;
+                wanted[*group.configuration_endpoint] = all;
             }
         }
     }
-    std::vector<std::uint16_t> to_close, to_drop, to_open;
+    std::vector<store::Address> to_close, to_drop, to_open;
     {
         std::lock_guard lock(routes_mutex_);
-        for (auto const& [port, route] : routes_)
-            if (!wanted.contains(port))
-                to_close.push_back(port);
-        for (auto const& [port, targets] : wanted) {
-            auto const found = routes_.find(port);
+        for (auto const& [address, route] : routes_)
+            if (!wanted.contains(address))
+                to_close.push_back(address);
+        for (auto const& [address, targets] : wanted) {
+            auto const found = routes_.find(address);
             if (found == routes_.end())
-                to_open.push_back(port);
+                to_open.push_back(address);
             else if (found->second.targets != targets && !found->second.targets.empty() &&
                      (targets.empty() || std::ranges::find(targets, found->second.targets.front()) == targets.end()))
-                to_drop.push_back(port);  // the node it led to is no longer a target
+                to_drop.push_back(address);  // the node it led to is no longer a target
         }
-        for (auto const port : to_close)
-            routes_.erase(port);
-        for (auto const& [port, targets] : wanted)
-            routes_[port].targets = targets;
+        for (auto const& address : to_close)
+            routes_.erase(address);
+        for (auto const& [address, targets] : wanted)
+            routes_[address].targets = targets;
     }
-    for (auto const port : to_close)
-        forwarder_.close(port);
-    for (auto const port : to_drop)
-        forwarder_.drop_connections(port);
-    for (auto const port : to_open)
-        if (!forwarder_.is_open(port)) {
+    auto const listen_host = [&](store::Address const& address) {
+        return options_.loopback_addresses ? address.host : options_.bind_host;
+    };
+    for (auto const& address : to_close)
+        forwarder_.close(listen_host(address), static_cast<std::uint16_t>(address.port));
+    for (auto const& address : to_drop)
+        forwarder_.drop_connections(listen_host(address), static_cast<std::uint16_t>(address.port));
+    for (auto const& address : to_open)
+        if (!forwarder_.is_open(listen_host(address), static_cast<std::uint16_t>(address.port))) {
             try {
-                forwarder_.open(options_.bind_host, port, [this, port] { return pick(port); });
+                forwarder_.open(listen_host(address), static_cast<std::uint16_t>(address.port),
+                                [this, address] { return pick(address); });
             } catch (std::exception const& e) {
-                spdlog::error("endpoint {}: {}", port, e.what());
+                spdlog::error("endpoint {}:{}: {}", address.host, address.port, e.what());
             }
         }
 }
@@ -292,6 +319,8 @@ namespace {
 // after its first cluster cron), with a margin: a pool node older than this
 // can take slots and serve writes at once.
 constexpr auto pool_ripeness = std::chrono::milliseconds(2300);
+// Pool nodes wait on the port clusters ask for unless they name another.
+constexpr int pool_port = 6379;
 }  // namespace
 
 void Fleet::fill_pool()
@@ -302,15 +331,15 @@ void Fleet::fill_pool()
         auto tx = db_.write();  // one transaction for every port the pool takes
         while (int(pool_.size() + added.size()) < options_.cluster_node_pool) {
             auto const name = "pool/" + std::to_string(++pool_serial_);
-            added.push_back({allocate_port(tx, name, true), name, options_.nodes_dir / name, {}});
+            added.push_back({allocate_address(tx, name, pool_port, true), name, options_.nodes_dir / name, {}});
         }
         tx.commit();
     }
     for (auto& node : added) {
         runtime::NodeSettings settings;
-        settings.port = static_cast<std::uint16_t>(node.port);
-        settings.bind_host = options_.bind_host;
-        settings.announce_host = options_.advertise_host;
+        settings.port = static_cast<std::uint16_t>(node.address.port);
+        settings.bind_host = options_.loopback_addresses ? node.address.host : options_.bind_host;
+        settings.announce_host = options_.loopback_addresses ? node.address.host : options_.advertise_host;
         settings.cluster_enabled = true;
         fs::create_directories(node.directory);
         {
@@ -323,21 +352,19 @@ void Fleet::fill_pool()
     }
 }
 
-std::optional<Fleet::PoolNode> Fleet::take_pool_node(store::Transaction& tx, std::string_view new_owner)
+std::optional<Fleet::PoolNode> Fleet::take_pool_node(store::Transaction& tx, std::string_view new_owner, int port)
 {
     std::lock_guard lock(pool_mutex_);
     auto const now = std::chrono::steady_clock::now();
     auto const ripe = std::ranges::find_if(pool_, [&](PoolNode const& node) {
-        return now - node.started >= pool_ripeness && runtime_.running(node.name);
+        return now - node.started >= pool_ripeness && runtime_.running(node.name) &&
+               (!options_.loopback_addresses || node.address.port == port);
     });
     if (ripe == pool_.end())
         return std::nullopt;
     auto node = *ripe;
     pool_.erase(ripe);
-    auto& update = tx.prepare("UPDATE ports SET owner = ?2 WHERE port = ?1");
-    update.bind(1, node.port);
-    update.bind(2, std::string(new_owner));
-    update.exec();
+    store::transfer_address(tx, node.address, new_owner);
     return node;
 }
 
@@ -357,7 +384,7 @@ void Fleet::recover()
         std::error_code ignored;
         fs::remove_all(options_.nodes_dir / "pool", ignored);
         auto tx = db_.write();
-        tx.prepare("DELETE FROM ports WHERE owner LIKE 'pool/%'").exec();
+        store::release_addresses_of(tx, "pool/");
         tx.commit();
     }
     std::vector<Launch> launches;
@@ -381,7 +408,8 @@ void Fleet::recover()
                 if (!launch.settings.cluster_enabled)
                     continue;
                 while (std::chrono::steady_clock::now() < deadline) {
-                    redis::Client client("127.0.0.1", static_cast<std::uint16_t>(launch.node.port), std::chrono::seconds(2));
+                    redis::Client client(launch.node.host, static_cast<std::uint16_t>(launch.node.port),
+                                         std::chrono::seconds(2));
                     if (client.command({"CLUSTER", "INFO"}).text.find("cluster_state:ok") != std::string::npos)
                         break;
                     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval, bounded by the deadline

@@ -22,10 +22,17 @@ namespace keyfleet::workflows {
 
 struct FleetOptions {
     std::filesystem::path nodes_dir;
-    int first_port = 21000;  // node and endpoint ports; cluster buses use port + 10000
+    // By default every node and endpoint gets a loopback address of its own
+    // (127.<loopback_network>.x.y) and listens on the port its cluster asked
+    // for (6379), as on AWS. Otherwise (`loopback_addresses` false: containers,
+    // remote clients) they share bind_host, each on a port of the range, and
+    // Describe* answers advertise_host.
+    bool loopback_addresses = true;
+    int loopback_network = 1;
+    int first_port = 21000;  // the range; cluster buses use port + 10000
     int last_port = 21999;
     std::string bind_host = "127.0.0.1";
-    std::string advertise_host = "127.0.0.1";  // the host Describe* answers and cluster nodes announce
+    std::string advertise_host = "127.0.0.1";
     double memory_scale = 1.0;                 // node maxmemory = node type's maxmemory x scale
     // Cluster-mode nodes kept started ahead of time: a fresh cluster primary
     // refuses writes for ~2 s after it starts, a pre-started one does not.
@@ -47,8 +54,9 @@ public:
     static std::string node_name(core::Scope const& scope, std::string_view cluster, std::string_view node);
     std::filesystem::path node_directory(core::Scope const& scope, std::string_view cluster, std::string_view node) const;
 
-    // A free port of the range (and its cluster bus port when `cluster_bus`), taken in the store.
-    int allocate_port(store::Transaction& tx, std::string_view owner, bool cluster_bus);
+    // A free address for a node or endpoint that asked for `port` (with the
+    // cluster bus port + 10000 free too when `cluster_bus`), taken in the store.
+    store::Address allocate_address(store::Transaction& tx, std::string_view owner, int port, bool cluster_bus);
 
     // The settings a node runs with: memory of its node type, its parameter
     // group's values, cluster mode, replication source.
@@ -74,10 +82,9 @@ public:
 
     // CONFIG SETs the node's parameter values once it answers; a value
     // redis-server refuses (ElastiCache-only) is logged and skipped.
-    void configure_node(int port, runtime::NodeSettings const& settings) const;
+    void configure_node(store::CacheNode const& node, runtime::NodeSettings const& settings) const;
 
-    // Waits until every port answers PING; false at the deadline.
-    bool wait_ready(std::vector<int> const& ports, std::chrono::milliseconds timeout) const;
+
 
     // Recomputes every endpoint's route from the store, opening and closing
     // listeners to match; drops the connections of endpoints whose node changed.
@@ -89,12 +96,12 @@ public:
     // over in the store; nullopt when none is ripe. Call adopt_pool_node()
     // with the answer once the transaction has committed.
     struct PoolNode {
-        int port = 0;
+        store::Address address;
         std::string name;
         std::filesystem::path directory;
         std::chrono::steady_clock::time_point started;
     };
-    std::optional<PoolNode> take_pool_node(store::Transaction& tx, std::string_view new_owner);
+    std::optional<PoolNode> take_pool_node(store::Transaction& tx, std::string_view new_owner, int port);
     // Moves the pool node's directory and process name to the node it became.
     void adopt_pool_node(PoolNode const& pool_node, core::Scope const& scope, std::string_view cluster,
                          std::string_view node);
@@ -104,18 +111,21 @@ public:
     void recover();
 
 private:
+    // What keyfleet connects to in the shared-host mode.
+    std::string connect_host() const;
+
     struct Route {
-        std::vector<std::uint16_t> targets;  // primary endpoint: one; reader: replicas (or the primary); config: all
+        std::vector<store::Address> targets;  // primary endpoint: one; reader: replicas (or the primary); config: all
         std::size_t next = 0;
     };
-    std::optional<std::uint16_t> pick(std::uint16_t endpoint);
+    std::optional<endpoints::Target> pick(store::Address const& endpoint);
 
     FleetOptions options_;
     store::Database& db_;
     runtime::NodeRuntime& runtime_;
     endpoints::Forwarder& forwarder_;
     std::mutex routes_mutex_;
-    std::map<std::uint16_t, Route> routes_;
+    std::map<store::Address, Route> routes_;
     std::mutex pool_mutex_;
     std::vector<PoolNode> pool_;
     int pool_serial_ = 0;

@@ -14,9 +14,9 @@ namespace keyfleet::workflows {
 
 std::string id_of(std::string const& target) { return target.substr(target.find(':') + 1); }
 
-redis::Client connect(int port)
+redis::Client connect(store::CacheNode const& node, std::chrono::milliseconds timeout)
 {
-    return redis::Client("127.0.0.1", static_cast<std::uint16_t>(port), std::chrono::milliseconds(2000));
+    return redis::Client(node.host, static_cast<std::uint16_t>(node.port), timeout);
 }
 
 bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms)
@@ -61,13 +61,13 @@ void apply_parameters(Fleet& fleet, Run& run, store::CacheCluster const& cluster
     for (auto const& node : cluster.nodes) {
         // The node's redis.conf carries the new values for its next start.
         fleet.start_node(run.scope(), cluster, node, fleet.settings_for(tx, run.scope(), cluster, node));
-        auto client = connect(node.port);
+        auto client = connect(node);
         for (auto const& command : runtime::config_set_commands(immediate, maxmemory)) {
             if (command[2] == "maxmemory" && !immediate.contains("reserved-memory") &&
                 !immediate.contains("reserved-memory-percent"))
                 continue;
             if (auto const reply = client.command(command); reply.is_error()) {
-                spdlog::warn("{} on node {}: {}", fmt::join(command, " "), node.port, reply.text);
+                spdlog::warn("{} on node {}:{}: {}", fmt::join(command, " "), node.host, node.port, reply.text);
                 needs_reboot = true;
             }
         }
@@ -106,7 +106,7 @@ std::optional<std::string> scale_node_type(Fleet& fleet, Run& run, store::CacheC
     for (auto const& node : cluster.nodes) {
         auto const settings = fleet.settings_for(tx, run.scope(), scaled, node);
         auto const maxmemory = runtime::data_memory(settings.parameters, settings.maxmemory_bytes);
-        auto const memory = connect(node.port).info("memory");
+        auto const memory = connect(node).info("memory");
         std::int64_t used = 0;
         if (auto const found = memory.find("used_memory"); found != memory.end())
             std::from_chars(found->second.data(), found->second.data() + found->second.size(), used);
@@ -115,7 +115,7 @@ std::optional<std::string> scale_node_type(Fleet& fleet, Run& run, store::CacheC
     }
     for (auto const& node : cluster.nodes) {
         auto const settings = fleet.settings_for(tx, run.scope(), scaled, node);
-        connect(node.port).checked({"CONFIG", "SET", "maxmemory",
+        connect(node).checked({"CONFIG", "SET", "maxmemory",
                                     std::to_string(runtime::data_memory(settings.parameters, settings.maxmemory_bytes))});
         fleet.start_node(run.scope(), scaled, node, settings);  // rewrites its redis.conf for the next start
     }

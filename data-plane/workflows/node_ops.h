@@ -21,7 +21,8 @@ inline constexpr auto poll_interval = std::chrono::milliseconds(5);
 // "cluster:my-cluster" -> "my-cluster"
 std::string id_of(std::string const& target);
 
-redis::Client connect(int port);
+redis::Client connect(store::CacheNode const& node,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
 // A deadline stored with the workflow on first use, so a restart keeps it.
 bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms);

@@ -60,15 +60,18 @@ StepResult allocate_group(Fleet& fleet, Run& run)
         if (!member.nodes.empty())
             continue;
         auto const* role = member.settings.if_contains("initial_role");
-        store::CacheNode node{member.id, "0001", 0, "", "creating",
+        store::CacheNode node{member.id,  "0001", "", 0, "", "creating",
                               role ? std::string(role->as_string()) : std::string("primary"), run.clock().now_ms()};
         auto const owner = "node:" + Fleet::node_name(scope, member.id, "0001");
         // A cluster-mode node comes pre-started from the pool when one is ripe.
-        if (auto pool_node = state->group.cluster_enabled ? fleet.take_pool_node(tx, owner) : std::nullopt) {
-            node.port = pool_node->port;
+        if (auto pool_node = state->group.cluster_enabled ? fleet.take_pool_node(tx, owner, member.port) : std::nullopt) {
+            node.host = pool_node->address.host;
+            node.port = pool_node->address.port;
             adopted.emplace_back(std::move(*pool_node), member.id);
         } else {
-            node.port = fleet.allocate_port(tx, owner, state->group.cluster_enabled);
+            auto const address = fleet.allocate_address(tx, owner, member.port, state->group.cluster_enabled);
+            node.host = address.host;
+            node.port = address.port;
         }
         node.directory = fleet.node_directory(scope, member.id, "0001").string();
         store::save_cache_node(tx, scope, node);
@@ -76,13 +79,13 @@ StepResult allocate_group(Fleet& fleet, Run& run)
     auto& group = state->group;
     auto const endpoint_owner = [&](std::string_view which) { return "endpoint:" + scope.account + "/" + scope.region + "/" + id + "/" + std::string(which); };
     if (group.cluster_enabled) {
-        if (!group.configuration_endpoint_port)
-            group.configuration_endpoint_port = fleet.allocate_port(tx, endpoint_owner("configuration"), false);
+        if (!group.configuration_endpoint)
+            group.configuration_endpoint = fleet.allocate_address(tx, endpoint_owner("configuration"), group.port, false);
     } else {
-        if (!group.primary_endpoint_port)
-            group.primary_endpoint_port = fleet.allocate_port(tx, endpoint_owner("primary"), false);
-        if (!group.reader_endpoint_port)
-            group.reader_endpoint_port = fleet.allocate_port(tx, endpoint_owner("reader"), false);
+        if (!group.primary_endpoint)
+            group.primary_endpoint = fleet.allocate_address(tx, endpoint_owner("primary"), group.port, false);
+        if (!group.reader_endpoint)
+            group.reader_endpoint = fleet.allocate_address(tx, endpoint_owner("reader"), group.port, false);
     }
     store::save_replication_group(tx, scope, group);
     tx.commit();
@@ -117,7 +120,7 @@ StepResult start_group(Fleet& fleet, Run& run)
 StepResult link_replicas(Run& run)
 {
     auto const id = id_of(run.target());
-    std::vector<int> replicas;
+    std::vector<store::CacheNode> replicas;
     {
         auto tx = run.db().read();
         auto const state = load_group(tx, run.scope(), id);
@@ -125,14 +128,15 @@ StepResult link_replicas(Run& run)
             return StepResult::fail("replication group " + id + " no longer exists");
         for (auto const* node : state->nodes())
             if (node->role == "replica")
-                replicas.push_back(node->port);
+                replicas.push_back(*node);
     }
-    for (auto const port : replicas) {
-        auto const replication = connect(port).info("replication");
+    for (auto const& replica : replicas) {
+        auto const replication = connect(replica).info("replication");
         auto const link = replication.find("master_link_status");
         if (link == replication.end() || link->second != "up") {
             if (past_deadline(run, "link_deadline", link_timeout_ms))
-                return StepResult::fail(fmt::format("the replica on port {} did not sync with its primary", port));
+                return StepResult::fail(
+                    fmt::format("the replica {}:{} did not sync with its primary", replica.host, replica.port));
             return StepResult::again_after(poll_interval);
         }
     }
@@ -183,7 +187,7 @@ StepResult form_cluster(Run& run)
             for (auto const& node : member.nodes) {
                 if (node.role != "primary")
                     continue;
-                auto client = connect(node.port);
+                auto client = connect(node);
                 auto const mine = redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text);
                 bool const has_slots = std::ranges::any_of(mine, [](auto const& n) { return n.is_myself() && !n.slots.empty(); });
                 if (!has_slots) {
@@ -203,15 +207,15 @@ StepResult form_cluster(Run& run)
     // waits clamp(cluster-node-timeout, 500, 5000) ms before it reports ok.
     auto const& first = *nodes.front();
     for (auto const* node : nodes) {
-        auto client = connect(node->port);
+        auto client = connect(*node);
         client.checked({"CONFIG", "SET", "cluster-node-timeout", std::to_string(formation_node_timeout_ms)});
         if (node != &first)
-            client.checked({"CLUSTER", "MEET", "127.0.0.1", std::to_string(first.port)});
+            client.checked({"CLUSTER", "MEET", first.host, std::to_string(first.port)});
     }
     return StepResult::next("replicate");
 }
 
-std::string cluster_node_id(int port) { return connect(port).checked({"CLUSTER", "MYID"}).text; }
+std::string cluster_node_id(store::CacheNode const& node) { return connect(node).checked({"CLUSTER", "MYID"}).text; }
 
 StepResult replicate(Run& run)
 {
@@ -227,20 +231,20 @@ StepResult replicate(Run& run)
     for (auto const& member : state->members)
         for (auto const& node : member.nodes)
             if (node.role == "primary")
-                primary_of_group[member.node_group_id.value_or("")] = cluster_node_id(node.port);
+                primary_of_group[member.node_group_id.value_or("")] = cluster_node_id(node);
     for (auto const& member : state->members)
         for (auto const& node : member.nodes) {
             if (node.role != "replica")
                 continue;
             auto const& primary = primary_of_group[member.node_group_id.value_or("")];
-            auto client = connect(node.port);
+            auto client = connect(node);
             auto const known = redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text);
             auto const myself = std::ranges::find_if(known, [](auto const& n) { return n.is_myself(); });
             if (myself != known.end() && myself->master_id == primary)
                 continue;
             if (std::ranges::none_of(known, [&](auto const& n) { return n.id == primary; })) {
                 if (past_deadline(run, "replicate_deadline", link_timeout_ms))
-                    return StepResult::fail(fmt::format("the node on port {} never learned of its primary", node.port));
+                    return StepResult::fail(fmt::format("the node {}:{} never learned of its primary", node.host, node.port));
                 return StepResult::again_after(poll_interval);  // gossip has not reached it yet
             }
             client.checked({"CLUSTER", "REPLICATE", primary});
@@ -260,7 +264,7 @@ StepResult wait_cluster_ok(Run& run)
         return StepResult::fail("replication group " + id + " no longer exists");
     auto const total = state->nodes().size();
     for (auto const* node : state->nodes()) {
-        auto client = connect(node->port);
+        auto client = connect(*node);
         auto const info = client.checked({"CLUSTER", "INFO"}).text;
         bool ok = info.find("cluster_state:ok") != std::string::npos &&
                   info.find("cluster_known_nodes:" + std::to_string(total) + "\r") != std::string::npos;
@@ -271,7 +275,7 @@ StepResult wait_cluster_ok(Run& run)
         }
         if (!ok) {
             if (past_deadline(run, "cluster_deadline", link_timeout_ms))
-                return StepResult::fail(fmt::format("the cluster did not reach cluster_state:ok on port {}", node->port));
+                return StepResult::fail(fmt::format("the cluster did not reach cluster_state:ok on {}:{}", node->host, node->port));
             return StepResult::again_after(poll_interval);
         }
     }
@@ -286,7 +290,7 @@ void restore_node_timeout(Fleet& fleet, Run& run, std::string const& id)
     if (auto const state = load_group(tx, run.scope(), id); state && state->group.cluster_enabled)
         for (auto const& member : state->members)
             for (auto const& node : member.nodes)
-                connect(node.port).checked(
+                connect(node).checked(
                     {"CONFIG", "SET", "cluster-node-timeout",
                      std::to_string(fleet.settings_for(tx, run.scope(), member, node).cluster_node_timeout_ms)});
 }
@@ -376,14 +380,14 @@ StepResult delete_group(Fleet& fleet, Run& run)
                 continue;
             }
             for (auto const& node : member.nodes)
-                store::release_port(tx, node.port);
+                store::release_address(tx, node.address());
             store::delete_cache_cluster(tx, scope, member.id);
             store::delete_all_tags(tx, scope, {"cluster", member.id});
         }
-        for (auto const port : {state.group.primary_endpoint_port, state.group.reader_endpoint_port,
-                                state.group.configuration_endpoint_port})
-            if (port)
-                store::release_port(tx, *port);
+        for (auto const& endpoint :
+             {state.group.primary_endpoint, state.group.reader_endpoint, state.group.configuration_endpoint})
+            if (endpoint)
+                store::release_address(tx, *endpoint);
         store::delete_replication_group(tx, scope, id);
         store::delete_all_tags(tx, scope, {"replicationgroup", id});
         record(tx, scope, "replication-group", id, "Replication group " + id + " deleted", now);
@@ -466,14 +470,14 @@ StepResult remove_replicas(Fleet& fleet, Run& run)
             for (auto const& node : member.nodes) {
                 std::string node_id;
                 try {
-                    node_id = connect(node.port).checked({"CLUSTER", "MYID"}).text;
+                    node_id = connect(node).checked({"CLUSTER", "MYID"}).text;
                 } catch (std::exception const&) {
                     continue;  // not running: the others forget it below once it is gone from their tables
                 }
                 for (auto const& other : state->members)
                     if (!removed.contains(other.id))
                         for (auto const& other_node : other.nodes)
-                            connect(other_node.port).command({"CLUSTER", "FORGET", node_id});
+                            connect(other_node).command({"CLUSTER", "FORGET", node_id});
             }
         }
     }
@@ -483,7 +487,7 @@ StepResult remove_replicas(Fleet& fleet, Run& run)
     run.on_commit([id, scope, going, now = run.clock().now_ms()](store::Transaction& tx) {
         for (auto const& member : going) {
             for (auto const& node : member.nodes) {
-                store::release_port(tx, node.port);
+                store::release_address(tx, node.address());
                 record(tx, scope, "cache-cluster", member.id, "Removed cache nodes " + node.node_id, now);
             }
             store::delete_cache_cluster(tx, scope, member.id);

@@ -112,6 +112,15 @@ expect_message() {
         fail "expected $code: $message; from: $*; got: $output"
 }
 
+# error_output command...: the command must fail; prints what it said.
+error_output() {
+    local output
+    if output=$("$@" 2>&1); then
+        fail "expected a refusal, but succeeded: $*"
+    fi
+    echo "$output"
+}
+
 # jqr FILTER JSON: jq -r on a string.
 jqr() { jq -r "$1" <<<"$2"; }
 
@@ -268,17 +277,60 @@ reap_nodes() {
     return 1
 }
 
-# rc PORT redis-cli-args...: redis-cli against a loopback port, bounded in time.
-rc() {
-    local port=$1
-    shift
-    timeout 10 redis-cli -h 127.0.0.1 -p "$port" "$@"
+# Loopback addressing (the default) gives every node and endpoint an address of
+# its own, 127.N.x.y, on the port its cluster asked for. Parallel tests each take
+# a network N of their own, under a lock held as long as the test lives.
+LOOPBACK_NETWORK=
+
+# reserve_loopback_network: sets LOOPBACK_NETWORK to an N in 2-254 nothing listens in now.
+reserve_loopback_network() {
+    local network fd
+    for network in $(shuf -i 2-254); do
+        exec {fd}>"${TMPDIR:-/tmp}/keyfleet-loopback-network.$network.lock"
+        if flock -n "$fd" && network_unused "$network"; then
+            LOOPBACK_NETWORK=$network
+            return 0
+        fi
+        exec {fd}>&-
+    done
+    fail "no unused loopback network 127.N.0.0/16 with N in 2-254"
 }
 
-# config_get PORT NAME: a node's configured value.
+# network_unused N: no TCP socket listens on an address in 127.N.0.0/16.
+network_unused() {
+    python3 - "$1" <<'PY'
+import sys
+network = int(sys.argv[1])
+with open("/proc/net/tcp") as table:
+    next(table)
+    for line in table:
+        fields = line.split()
+        address, state = fields[1].split(":")[0], fields[3]
+        # /proc/net/tcp prints the IPv4 address as a little-endian hex word: 127.N.x.y -> yyxxNN7F.
+        if state == "0A" and address.endswith(f"{network:02X}7F"):
+            sys.exit(1)
+PY
+}
+
+# rc ADDRESS redis-cli-args...: redis-cli against HOST:PORT (or a port on 127.0.0.1),
+# bounded in time.
+rc() { rc_within 10 "$@"; }
+
+# rc_within SECONDS ADDRESS redis-cli-args...
+rc_within() {
+    local seconds=$1 address=$2 host=127.0.0.1 port=$2
+    shift 2
+    if [[ $address == *:* ]]; then
+        host=${address%:*}
+        port=${address##*:}
+    fi
+    timeout "$seconds" redis-cli -h "$host" -p "$port" "$@"
+}
+
+# config_get ADDRESS NAME: a node's configured value.
 config_get() { rc "$1" CONFIG GET "$2" | sed -n 2p; }
 
-# info_field PORT SECTION FIELD: one field of INFO.
+# info_field ADDRESS SECTION FIELD: one field of INFO.
 info_field() { rc "$1" INFO "$2" | tr -d '\r' | sed -n "s/^$3://p"; }
 
 # cluster_status ID / group_status ID: the status Describe reports.
@@ -304,10 +356,16 @@ node_port() {
         --query 'CacheClusters[0].CacheNodes[0].Endpoint.Port' --output text
 }
 
-# refuses_connections PORT: a connection there fails at once (refused or closed), rather
+# node_address ID: HOST:PORT of a cluster's node 0001.
+node_address() {
+    ec describe-cache-clusters --cache-cluster-id "$1" --show-cache-node-info \
+        --query 'CacheClusters[0].CacheNodes[0].Endpoint.[Address, Port]' --output text | tr '\t' :
+}
+
+# refuses_connections ADDRESS: a connection there fails at once (refused or closed), rather
 # than being answered or left hanging.
 refuses_connections() {
     local status=0
-    timeout 2 redis-cli -h 127.0.0.1 -p "$1" PING >/dev/null 2>&1 || status=$?
+    rc_within 2 "$1" PING >/dev/null 2>&1 || status=$?
     [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 }

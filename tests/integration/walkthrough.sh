@@ -7,8 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 require_tool redis-cli redis-server
 
-reserve_node_ports
-start_keyfleet --node-ports "$NODE_PORTS" --cluster-node-pool 9
+# The default addressing, as a user gets it: every node at 127.N.x.y:6379.
+reserve_loopback_network
+start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 9
 E=(--endpoint-url "$(endpoint)")
 
 # --- Create a subnet group (verbatim) ----------------------------------------------------------
@@ -54,8 +55,8 @@ wait_until 60 cluster_status_is my-cluster available
 out=$(aws elasticache "${E[@]}" describe-cache-clusters --cache-cluster-id my-cluster --show-cache-node-info)
 address=$(jqr '.CacheClusters[0].CacheNodes[0].Endpoint.Address' "$out")
 port=$(jqr '.CacheClusters[0].CacheNodes[0].Endpoint.Port' "$out")
-assert_eq 127.0.0.1 "$address" "endpoint address"
-[[ $port =~ ^[0-9]+$ ]] || fail "no endpoint port: $out"
+[[ $address =~ ^127\.$LOOPBACK_NETWORK\.[0-9]+\.[0-9]+$ ]] || fail "endpoint address $address is not in 127.$LOOPBACK_NETWORK.0.0/16"
+assert_eq 6379 "$port" "endpoint port: Redis's own, as on AWS"
 cli() { timeout 10 redis-cli -h "$address" -p "$port" "$@"; }
 
 # The cluster holds the snapshot's keys.
@@ -101,10 +102,11 @@ wait_until 90 group_status_is sample-repl-group available
 out=$(aws elasticache "${E[@]}" describe-replication-groups --replication-group-id sample-repl-group)
 config_address=$(jqr '.ReplicationGroups[0].ConfigurationEndpoint.Address' "$out")
 config_port=$(jqr '.ReplicationGroups[0].ConfigurationEndpoint.Port' "$out")
+assert_eq 6379 "$config_port" "configuration endpoint port"
 assert_eq 9 "$(jqr '.ReplicationGroups[0].MemberClusters | length' "$out")" "nine member clusters"
 primaries=()
 for shard in 0001 0002 0003; do
-    primaries+=("$(node_port "sample-repl-group-$shard-001")")
+    primaries+=("$(node_address "sample-repl-group-$shard-001")")
 done
 # The walkthrough's session, in one redis-cli -c.
 session=$(printf 'set x Hi\nset y Hello\nget y\nset z Bye\nget z\nget x\n' |
@@ -128,7 +130,7 @@ assert_eq Bye "$(rc "${primaries[1]}" GET z)" "z lives on shard 0002"
 # group (test-failover example) with Slots 0-5461, 5462-10922 and 10923-16383.
 assert_eq "0-5461 5462-10922 10923-16383" "$(jqr '[.ReplicationGroups[0].NodeGroups[].Slots] | join(" ")' "$out")" \
     "three shards' slots"
-served() { rc "${primaries[0]}" --json CLUSTER SLOTS | jq -r --argjson port "$1" '.[] | select(.[2][1] == $port) | "\(.[0])-\(.[1])"'; }
+served() { rc "${primaries[0]}" --json CLUSTER SLOTS | jq -r --arg node "$1" '.[] | select("\(.[2][0]):\(.[2][1])" == $node) | "\(.[0])-\(.[1])"'; }
 assert_eq "0-5461 5462-10922 10923-16383" "$(served "${primaries[0]}") $(served "${primaries[1]}") $(served "${primaries[2]}")" \
     "the slots each shard's primary serves"
 
@@ -139,7 +141,7 @@ assert_eq deleting "$(jqr .CacheCluster.CacheClusterStatus "$out")" "delete-cach
 wait_until 60 cluster_gone my-cluster
 process_gone() { ! kill -0 "$pid" 2>/dev/null; }
 wait_until 15 process_gone
-wait_until 10 refuses_connections "$port"
+wait_until 10 refuses_connections "$address:$port"
 aws elasticache "${E[@]}" delete-replication-group --replication-group-id sample-repl-group >/dev/null
 wait_until 60 group_gone sample-repl-group
 
@@ -152,8 +154,8 @@ aws elasticache "${E[@]}" create-cache-parameter-group --cache-parameter-group-n
 aws elasticache "${E[@]}" create-cache-cluster --cache-cluster-id renamed --cache-node-type cache.t3.micro \
     --engine redis --cache-parameter-group-name custom-param-group >/dev/null
 wait_until 60 cluster_status_is renamed available
-renamed_port=$(node_port renamed)
-rc "$renamed_port" SET doomed yes >/dev/null
+renamed_node=$(node_address renamed)
+rc "$renamed_node" SET doomed yes >/dev/null
 out=$(aws elasticache "${E[@]}" modify-cache-parameter-group --cache-parameter-group-name custom-param-group \
   --parameter-name-values "ParameterName=rename-commands,  ParameterValue='flushall restrictedflushall'" --region us-east-1)
 assert_eq custom-param-group "$(jqr .CacheParameterGroupName "$out")" "modify-cache-parameter-group answer"
@@ -168,8 +170,8 @@ apply_status() {
         --output text
 }
 renamed_on_node() {
-    [ -z "$(rc "$renamed_port" COMMAND INFO flushall | tr -d '[:space:]')" ] &&
-        [ -n "$(rc "$renamed_port" COMMAND INFO restrictedflushall | tr -d '[:space:]')" ]
+    [ -z "$(rc "$renamed_node" COMMAND INFO flushall | tr -d '[:space:]')" ] &&
+        [ -n "$(rc "$renamed_node" COMMAND INFO restrictedflushall | tr -d '[:space:]')" ]
 }
 rename_settled() {
     local status
@@ -178,8 +180,8 @@ rename_settled() {
 }
 (wait_until 30 rename_settled) ||
     fail "rename-commands: ParameterApplyStatus '$(apply_status)', yet FLUSHALL is not renamed on the node" \
-        "(COMMAND INFO flushall: '$(rc "$renamed_port" COMMAND INFO flushall | head -1)';" \
-        "COMMAND INFO restrictedflushall: '$(rc "$renamed_port" COMMAND INFO restrictedflushall | head -1)')"
+        "(COMMAND INFO flushall: '$(rc "$renamed_node" COMMAND INFO flushall | head -1)';" \
+        "COMMAND INFO restrictedflushall: '$(rc "$renamed_node" COMMAND INFO restrictedflushall | head -1)')"
 if [ "$(apply_status)" = pending-reboot ]; then
     out=$(ec describe-cache-clusters --cache-cluster-id renamed)
     assert_eq 0001 "$(jqr '.CacheClusters[0].CacheParameterGroup.CacheNodeIdsToReboot | join(" ")' "$out")" \
@@ -188,11 +190,11 @@ if [ "$(apply_status)" = pending-reboot ]; then
     wait_until 60 cluster_status_is renamed available
     assert_eq in-sync "$(apply_status)" "ParameterApplyStatus after the reboot"
 fi
-reply=$(rc "$renamed_port" FLUSHALL 2>&1 || true)
+reply=$(rc "$renamed_node" FLUSHALL 2>&1 || true)
 [[ $reply == "ERR unknown command 'FLUSHALL'"* ]] || fail "FLUSHALL should be unknown once renamed, got: $reply"
-assert_eq yes "$(rc "$renamed_port" GET doomed)" "FLUSHALL did nothing"
-assert_eq OK "$(rc "$renamed_port" RESTRICTEDFLUSHALL)" "RESTRICTEDFLUSHALL"
-assert_eq 0 "$(rc "$renamed_port" DBSIZE)" "RESTRICTEDFLUSHALL flushed"
+assert_eq yes "$(rc "$renamed_node" GET doomed)" "FLUSHALL did nothing"
+assert_eq OK "$(rc "$renamed_node" RESTRICTEDFLUSHALL)" "RESTRICTEDFLUSHALL"
+assert_eq 0 "$(rc "$renamed_node" DBSIZE)" "RESTRICTEDFLUSHALL flushed"
 
 aws elasticache "${E[@]}" delete-cache-cluster --cache-cluster-id renamed >/dev/null
 wait_until 60 cluster_gone renamed

@@ -115,8 +115,10 @@ if [ -n "${TF_LOG:-}" ] && [ -z "${TF_LOG_PATH:-}" ]; then
 fi
 TF_TIMEOUT=${KEYFLEET_TF_TIMEOUT:-300}  # seconds per terraform command
 
-# shellcheck disable=SC2119 # no extra serve flags
-start_keyfleet
+# Nodes get the default addressing (127.N.x.y on the port asked for), in a network of
+# this case's own; no cluster-node pool, as a case creates at most one cluster-mode group.
+reserve_loopback_network
+start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 0
 export KEYFLEET_ENDPOINT
 KEYFLEET_ENDPOINT=$(endpoint)
 export TF_VAR_endpoint=$KEYFLEET_ENDPOINT

@@ -1,4 +1,5 @@
 #include "core/embedded.h"
+#include "store/clusters.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/subnet_groups.h"
@@ -49,6 +50,36 @@ TEST_CASE("a database file reopens at its version without reapplying migrations"
     CHECK(again.connection().raw().execAndGet("PRAGMA foreign_keys").getInt() == 1);
     CHECK(again.connection().raw().execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
     std::filesystem::remove_all(path);
+}
+
+TEST_CASE("nodes a version-3 database addressed by port alone move to 127.0.0.1 on that port", "[store]")
+{
+    store::Connection connection(":memory:");
+    store::apply_migrations(connection, 3);
+    connection.execute(
+        "INSERT INTO cache_clusters (account, region, id, status, engine, engine_version, node_type, "
+        "availability_zone, parameter_group, subnet_group, port, created_at) VALUES ('000000000000', 'us-east-1', "
+        "'old', 'available', 'redis', '7.1.0', 'cache.t3.micro', 'us-east-1a', 'default.redis7', 'default', 6379, 1)");
+    connection.execute(
+        "INSERT INTO cache_nodes (account, region, cluster_id, node_id, port, directory, status, role, created_at) "
+        "VALUES ('000000000000', 'us-east-1', 'old', '0001', 30001, '/d', 'available', 'primary', 1)");
+    connection.execute("INSERT INTO ports (port, owner) VALUES (30001, 'node:000000000000/us-east-1/old/0001')");
+    store::apply_migrations(connection);
+
+    store::Transaction tx(connection, store::Transaction::Kind::write);
+    auto const old = store::find_cache_cluster(tx, here, "old");
+    REQUIRE(old);
+    REQUIRE(old->nodes.size() == 1);
+    CHECK(old->nodes[0].address() == store::Address{"127.0.0.1", 30001});
+    CHECK(store::address_taken(tx, {"127.0.0.1", 30001}));
+
+    // Two nodes may now share a port on different hosts, never a host and port.
+    auto second = old->nodes[0];
+    second.node_id = "0002";
+    second.host = "127.1.0.1";
+    store::save_cache_node(tx, here, second);
+    second.node_id = "0003";
+    CHECK_THROWS(store::save_cache_node(tx, here, second));
 }
 
 TEST_CASE("subnet groups are scoped by account and region and keep subnet order", "[store]")
