@@ -6,21 +6,19 @@
 
 namespace keyfleet::core {
 
-std::string base64url_encode(std::string_view data)
+std::string base64_encode(std::string_view data)
 {
     std::string encoded(4 * ((data.size() + 2) / 3), '\0');
     auto const written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
                                          reinterpret_cast<unsigned char const*>(data.data()), int(data.size()));
     encoded.resize(std::size_t(written));
-    while (!encoded.empty() && encoded.back() == '=')
-        encoded.pop_back();
-    for (auto& c : encoded)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
     return encoded;
 }
 
-std::optional<std::string> base64url_decode(std::string_view text)
+std::optional<std::string> base64_decode(std::string_view text)
 {
+    while (!text.empty() && text.back() == '=')
+        text.remove_suffix(1);
     if (text.size() % 4 == 1)
         return std::nullopt;
     std::string standard(text);
@@ -29,9 +27,10 @@ std::optional<std::string> base64url_decode(std::string_view text)
             c = '+';
         else if (c == '_')
             c = '/';
-        else if (!std::isalnum(static_cast<unsigned char>(c)))
+        else if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/')
             return std::nullopt;
     }
+    // EVP_DecodeBlock wants whole quanta and counts padding as zero bytes.
     std::size_t padding = 0;
     while (standard.size() % 4) {
         standard += '=';

@@ -17,7 +17,7 @@ PageRequest page_request(json::object const& in)
         page.max_records = int(value);
     }
     if (auto const* marker = in.if_contains("Marker"); marker && !marker->as_string().empty()) {
-        auto decoded = core::base64url_decode(marker->as_string());
+        auto decoded = core::base64_decode(marker->as_string());
         if (!decoded || decoded->empty())
             throw codec::invalid_parameter_value("Invalid marker: " + std::string(marker->as_string()));
         page.after = std::move(*decoded);
@@ -25,7 +25,7 @@ PageRequest page_request(json::object const& in)
     return page;
 }
 
-std::string marker_after(std::string_view last_key) { return core::base64url_encode(last_key); }
+std::string marker_after(std::string_view last_key) { return core::base64_encode(last_key); }
 
 void throw_invalid_marker() { throw codec::invalid_parameter_value("The marker is not valid for this request."); }
 

@@ -1,5 +1,5 @@
 // MaxRecords (20-100, default 100) and Marker, as every Describe* takes them.
-// Markers are opaque to callers: base64url of the key the next page starts after.
+// Markers are opaque to callers: base64 of the key the next page starts after.
 #pragma once
 
 #include "handlers/context.h"

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace keyfleet::handlers {
 
@@ -119,6 +120,15 @@ std::vector<Listed> listing(catalog::Family const& family, Group const* group)
         entry.wire["CacheNodeTypeSpecificValues"] = std::move(values);
         entries.push_back(std::move(entry));
     }
+    // AWS pages both kinds together in one name order, which skips hyphens
+    // (acllog-max-len before acl-pubsub-default): a page holds the node-type
+    // specific ones that fall among its names.
+    auto const collation_key = [](Listed const& entry) {
+        std::string key;
+        std::ranges::copy_if(entry.name, std::back_inserter(key), [](char c) { return c != '-'; });
+        return std::pair{key, entry.name};
+    };
+    std::ranges::sort(entries, {}, collation_key);
     return entries;
 }
 
