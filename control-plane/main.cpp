@@ -99,6 +99,7 @@ int serve(core::Config const& config)
         codec::Schema::elasticache();
         // Nodes come back with their data before the API answers, so a Describe
         // that says available is true.
+        runtime::stop_leftover_nodes(config.data_dir / "nodes", std::chrono::seconds(10));
         runtime::LocalProcessRuntime runtime(runtime::find_redis_server());
         endpoints::Forwarder forwarder(1);  // one thread: on small machines a second only adds hand-offs
         workflows::Fleet fleet({config.data_dir / "nodes", config.loopback_addresses, config.loopback_network,

@@ -13,9 +13,74 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+#include <vector>
 
 namespace keyfleet::runtime {
+
+namespace {
+
+// The pids of redis-server processes whose working directory is under `dir`
+// (also when the directory has since been deleted).
+std::vector<int> nodes_working_under(std::filesystem::path const& dir)
+{
+    std::error_code error;
+    auto const root = std::filesystem::weakly_canonical(dir, error).string() + "/";
+    std::vector<int> pids;
+    for (auto const& entry : std::filesystem::directory_iterator("/proc", error)) {
+        auto const& name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        auto cwd = std::filesystem::read_symlink(entry.path() / "cwd", error).string();
+        if (error)
+            continue;
+        if (std::string_view const deleted = " (deleted)"; cwd.ends_with(deleted))
+            cwd.resize(cwd.size() - deleted.size());
+        if (!(cwd + "/").starts_with(root))
+            continue;
+        std::string command;
+        std::getline(std::ifstream(entry.path() / "comm"), command);
+        if (command == "redis-server")
+            pids.push_back(std::stoi(name));
+    }
+    return pids;
+}
+
+// Waits until the (not necessarily child) process has exited; false on timeout.
+bool await_exit(int pidfd, std::chrono::milliseconds timeout)
+{
+    pollfd fd{pidfd, POLLIN, 0};
+    return ::poll(&fd, 1, static_cast<int>(timeout.count())) != 0;
+}
+
+}  // namespace
+
+int stop_leftover_nodes(std::filesystem::path const& nodes_dir, std::chrono::milliseconds grace)
+{
+    std::vector<std::pair<int, int>> leftovers;  // pid, pidfd
+    for (int const pid : nodes_working_under(nodes_dir)) {
+        int const pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd < 0)
+            continue;  // gone already
+        ::kill(pid, SIGCONT);  // a paused node could not act on SIGTERM
+        ::kill(pid, SIGTERM);
+        leftovers.emplace_back(pid, pidfd);
+    }
+    auto const deadline = std::chrono::steady_clock::now() + grace;
+    for (auto const& [pid, pidfd] : leftovers) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (!await_exit(pidfd, std::max(left, std::chrono::milliseconds(0)))) {
+            spdlog::warn("node process {} of an earlier run did not stop within {} ms; killing it", pid, grace.count());
+            ::kill(pid, SIGKILL);
+            await_exit(pidfd, std::chrono::seconds(5));
+        }
+        ::close(pidfd);
+    }
+    if (!leftovers.empty())
+        spdlog::info("stopped {} node processes of an earlier run", leftovers.size());
+    return static_cast<int>(leftovers.size());
+}
 
 std::filesystem::path find_redis_server()
 {

@@ -56,6 +56,14 @@ private:
     std::thread supervisor_;
 };
 
+// Nodes of an earlier run that are still alive under nodes_dir: a run killed
+// with -9 leaves its nodes saving their data on the way out (PR_SET_PDEATHSIG),
+// and a node paused or unable to save would stay forever. Each gets SIGCONT and
+// SIGTERM, then `grace` to finish, then SIGKILL; returns once all are gone, so
+// a restarted node loads the data its predecessor saved and finds its address free.
+// Returns how many there were.
+int stop_leftover_nodes(std::filesystem::path const& nodes_dir, std::chrono::milliseconds grace);
+
 // The redis-server to run: $KEYFLEET_REDIS_SERVER, else the first on PATH.
 std::filesystem::path find_redis_server();
 

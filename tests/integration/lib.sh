@@ -273,6 +273,7 @@ reap_nodes() {
     left=$(node_pids "$TEST_TMP")
     [ -n "$left" ] || return 0
     echo "FAIL [$TEST_NAME]: redis-server left behind after the test: $(echo $left)" >&2
+    ps -o pid,ppid,stat,lstart,args -p "$(echo $left | tr ' ' ,)" >&2 || true
     kill -9 $left 2>/dev/null || true
     return 1
 }

@@ -123,12 +123,12 @@ send
 expect_wire_error 400 MissingAction
 send Action=DescribeEverything
 expect_wire_error 400 InvalidAction
-send Action=CreateCacheCluster CacheClusterId=c1 CacheNodeType=cache.t3.micro Engine=redis NumCacheNodes=1
+send Action=CreateServerlessCache ServerlessCacheName=s1 Engine=redis
 expect_wire_error 501 NotImplemented
-[[ $(xml /ErrorResponse/Error/Message) == *CreateCacheCluster* ]] ||
+[[ $(xml /ErrorResponse/Error/Message) == *CreateServerlessCache* ]] ||
     fail "NotImplemented should name the operation: $(xml /ErrorResponse/Error/Message)"
 # The aws CLI shows it as an error of that operation.
-expect_error NotImplemented ec describe-cache-clusters
+expect_error NotImplemented ec describe-serverless-caches
 
 # GET: every character SigV4 encodes must survive signing and decoding, including a space,
 # which botocore signs as %20 and sends as '+' (form encoding) in the query string.
