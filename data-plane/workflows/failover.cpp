@@ -131,6 +131,10 @@ StepResult promote(Fleet& fleet, Run& run)
     if (!old_primary)
         return StepResult::fail("node group " + node_group + " has no primary");
     data["old_primary"] = old_primary->id;
+    // A failed primary that still runs (it stopped answering) must not take writes
+    // any more, nor keep its primary endpoint's address from the new primary.
+    if (data.contains("failed_cluster") && !flag(data, "planned") && !old_primary->nodes.empty())
+        kill_if_running(fleet, Fleet::node_name(scope, old_primary->id, old_primary->nodes.front().node_id));
 
     // The replica that has the most of the primary's data, unless one was chosen.
     store::CacheCluster const* chosen = nullptr;

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,30 +40,6 @@ bool bindable(std::string const& host, int port)
     bool const free = ::bind(fd, reinterpret_cast<sockaddr const*>(&address), sizeof address) == 0;
     ::close(fd);
     return free;
-}
-
-// A node process a previous keyfleet started may still be saving its data on
-// the way out (it got SIGTERM when that keyfleet died): wait for it to finish
-// before a new one takes its port and files, and kill it past the deadline.
-void wait_for_previous_process(fs::path const& directory)
-{
-    std::ifstream pidfile(directory / "redis.pid");
-    int pid = 0;
-    if (!(pidfile >> pid) || pid <= 0)
-        return;
-    auto const is_node = [&] {
-        std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-        std::string text((std::istreambuf_iterator<char>(cmdline)), {});
-        return text.find("redis-server") != std::string::npos;
-    };
-    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (::kill(pid, 0) == 0 && is_node()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            spdlog::warn("an earlier node process {} in {} is still running; killing it", pid, directory.string());
-            ::kill(pid, SIGKILL);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, bounded by the deadline
-    }
 }
 
 // A cluster created from an RDB file (SnapshotArns) starts with a copy of it,
@@ -192,7 +167,6 @@ void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& clus
             throw std::runtime_error("cannot write " + config.string());
     }
     if (!runtime_.running(name)) {
-        wait_for_previous_process(directory);
         seed_from_rdb(cluster, directory);
         runtime_.start({name, directory, config});
     }
@@ -250,9 +224,62 @@ std::optional<endpoints::Target> Fleet::pick(store::Address const& endpoint)
     return endpoints::Target{target.host, static_cast<std::uint16_t>(target.port)};
 }
 
+namespace {
+
+// CONFIG SET bind on a node: its own address and the endpoints it serves.
+void set_binds(store::Address const& node, std::vector<std::string> const& hosts)
+{
+    std::string value = node.host;
+    for (auto const& host : hosts)
+        value += " " + host;
+    redis::Client client(node.host, static_cast<std::uint16_t>(node.port), std::chrono::milliseconds(500));
+    client.checked({"CONFIG", "SET", "bind", value});
+}
+
+}  // namespace
+
+void Fleet::bind_primary_endpoints(std::map<store::Address, std::optional<store::Address>> const& wanted)
+{
+    std::lock_guard lock(bound_mutex_);
+    // Release first: an endpoint leaves its old node before a new one binds it.
+    for (auto it = bound_.begin(); it != bound_.end();) {
+        auto const& [endpoint, node] = *it;
+        auto const found = wanted.find(endpoint);
+        if (found != wanted.end() && found->second == node) {
+            ++it;
+            continue;
+        }
+        try {
+            set_binds(node, {});
+            // Its clients reconnect, and so reach the endpoint's new node.
+            redis::Client(node.host, static_cast<std::uint16_t>(node.port), std::chrono::milliseconds(500))
+                .command({"CLIENT", "KILL", "LADDR", endpoint.host + ":" + std::to_string(endpoint.port)});
+        } catch (std::exception const& e) {
+            spdlog::debug("endpoint {}:{}: releasing it on {}:{}: {}", endpoint.host, endpoint.port, node.host,
+                          node.port, e.what());  // a node that is gone holds nothing
+        }
+        it = bound_.erase(it);
+    }
+    for (auto const& [endpoint, node] : wanted) {
+        if (!node)
+            continue;
+        // A restarted node starts with its own address only: bind again whenever the endpoint is free.
+        if (bound_.contains(endpoint) && !bindable(endpoint.host, endpoint.port))
+            continue;
+        try {
+            set_binds(*node, {endpoint.host});
+            bound_[endpoint] = *node;
+        } catch (std::exception const& e) {
+            spdlog::error("endpoint {}:{}: cannot bind it on its primary {}:{}: {}", endpoint.host, endpoint.port,
+                          node->host, node->port, e.what());
+        }
+    }
+}
+
 void Fleet::refresh_endpoints()
 {
     std::map<store::Address, std::vector<store::Address>> wanted;
+    std::map<store::Address, std::optional<store::Address>> bound_wanted;
     {
         auto tx = db_.read();
         for (auto const& [scope, group] : store::all_replication_groups(tx)) {
@@ -265,7 +292,11 @@ void Fleet::refresh_endpoints()
                         continue;
                     (node.role == "primary" ? primaries : replicas).push_back(node.address());
                 }
-            if (group.primary_endpoint)
+            if (group.primary_endpoint && options_.loopback_addresses &&
+                (primaries.empty() || primaries.front().port == group.primary_endpoint->port))
+                bound_wanted[*group.primary_endpoint] =
+                    primaries.empty() ? std::nullopt : std::optional<store::Address>(primaries.front());
+            else if (group.primary_endpoint)
                 wanted[*group.primary_endpoint] =
                     primaries.empty() ? std::vector<store::Address>{} : std::vector<store::Address>{primaries.front()};
             if (group.reader_endpoint)
@@ -301,6 +332,7 @@ void Fleet::refresh_endpoints()
     };
     for (auto const& address : to_close)
         forwarder_.close(listen_host(address), static_cast<std::uint16_t>(address.port));
+    bind_primary_endpoints(bound_wanted);
     for (auto const& address : to_drop)
         forwarder_.drop_connections(listen_host(address), static_cast<std::uint16_t>(address.port));
     for (auto const& address : to_open)

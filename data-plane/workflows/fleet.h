@@ -86,8 +86,12 @@ public:
 
 
 
-    // Recomputes every endpoint's route from the store, opening and closing
-    // listeners to match; drops the connections of endpoints whose node changed.
+    // Recomputes every endpoint from the store. With loopback addresses a primary
+    // endpoint is an address its primary node binds besides its own (moved with
+    // CONFIG SET bind), so clients reach the node with no hop in between; other
+    // endpoints (reader, configuration, and all in the shared-host mode) are
+    // forwarder listeners. Connections through an endpoint whose node changed
+    // are dropped.
     void refresh_endpoints();
 
     // Starts pool nodes until the pool is full (does not wait for them).
@@ -119,6 +123,8 @@ private:
         std::size_t next = 0;
     };
     std::optional<endpoints::Target> pick(store::Address const& endpoint);
+    // Primary endpoints bound by their node: endpoint -> the node that binds it.
+    void bind_primary_endpoints(std::map<store::Address, std::optional<store::Address>> const& wanted);
 
     FleetOptions options_;
     store::Database& db_;
@@ -126,6 +132,8 @@ private:
     endpoints::Forwarder& forwarder_;
     std::mutex routes_mutex_;
     std::map<store::Address, Route> routes_;
+    std::mutex bound_mutex_;  // held while endpoints move between nodes
+    std::map<store::Address, store::Address> bound_;
     std::mutex pool_mutex_;
     std::vector<PoolNode> pool_;
     int pool_serial_ = 0;

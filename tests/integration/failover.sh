@@ -45,6 +45,15 @@ replicas_listed_at() {
         sort | paste -sd ' '
 }
 
+# bound_by_primary ENDPOINT: the primary node itself listens on the endpoint's address (no
+# forwarding hop): a connection through it arrives at the node on that address.
+bound_by_primary() {
+    local info
+    info=$(rc "$1" CLIENT INFO) || fail "CLIENT INFO through $1"
+    [[ $info == *"laddr=$1 "* ]] || fail "the primary endpoint $1 is not bound by the node itself: $info"
+    assert_eq master "$(role_of "$1")" "role of the node behind $1"
+}
+
 # --- A three-node group with automatic failover ------------------------------------------------------
 ec create-replication-group --replication-group-id ha --replication-group-description "failover" \
     --engine redis --cache-node-type cache.t3.micro --num-cache-clusters 3 --automatic-failover-enabled >/dev/null
@@ -63,6 +72,7 @@ assert_eq "ha-001=primary@$ha1 ha-002=replica@$ha2 ha-003=replica@$ha3" "$(membe
 wait_until 30 synced_replicas_are "$ha1" 2
 assert_eq "$ha2 $ha3" "$(replicas_listed_at "$ha1")" "replicas as the primary lists them"
 
+bound_by_primary "$primary_ep"
 for i in $(seq 1 200); do echo "SET key:$i $i"; done | rc "$primary_ep" >/dev/null
 assert_eq 2 "$(rc "$primary_ep" WAIT 2 5000)" "both replicas acknowledged the writes"
 
@@ -88,6 +98,7 @@ events=$(ec describe-events --source-identifier ha --source-type replication-gro
 [[ $events == *"Failover from primary node ha-001 to replica node $new_primary completed"* ]] ||
     fail "no failover event: $events"
 assert_eq "$(rc "$primary_ep" GET probe)" after-kill "the write made through the endpoint after the kill"
+bound_by_primary "$primary_ep"
 
 # --- TestFailover: a planned switch, no acknowledged write lost ------------------------------------------
 before=$(primary_of ha)
@@ -98,6 +109,7 @@ wait_until 30 primary_is_not ha "$before"
 wait_until 60 group_status_is ha available
 wait_until 30 writable "$primary_ep" after-planned
 assert_eq before "$(rc "$primary_ep" GET planned)" "the write made before TestFailover"
+bound_by_primary "$primary_ep"
 events=$(ec describe-events --source-identifier ha --source-type replication-group --query 'Events[].Message' --output text)
 [[ $events == *"Test Failover API called for node group 0001"* ]] || fail "no TestFailover event: $events"
 expect_error NodeGroupNotFoundFault ec test-failover --replication-group-id ha --node-group-id 0009
@@ -112,6 +124,7 @@ wait_until 60 group_status_is ha available
 frozen_address=$(node_address "$frozen")
 wait_until 60 role_is "$frozen_address" slave
 assert_eq after-pause "$(rc "$primary_ep" GET probe)" "the write made after the pause"
+bound_by_primary "$primary_ep"
 
 # --- SIGKILL a replica: it comes back at its address and resyncs -------------------------------------------
 replica=$(members ha | tr ' ' '\n' | sed -n 's/^\([^=]*\)=replica@.*/\1/p' | head -1)
