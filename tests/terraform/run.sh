@@ -64,7 +64,7 @@ done
 [ -f "$CASE_DIR/main.tf" ] || { echo "FAIL [terraform/$CASE_NAME]: $CASE_DIR has no main.tf" >&2; exit 1; }
 steps=(main)
 while IFS= read -r name; do
-    [ "$name" = main ] || steps+=("$name")
+    [ "$name" = main ] || [ "$name" = common ] || steps+=("$name")
 done < <(cd "$CASE_DIR" && for f in *.tf; do echo "${f%.tf}"; done | LC_ALL=C sort -V)
 
 # --- server and terraform environment -------------------------------------------------
@@ -162,9 +162,11 @@ tf_must() {
 
 # --- helpers for check scripts (sourced in a subshell; lib.sh's functions also work) -----
 
-# tf_output NAME: a root output as a raw string.
+# tf_output NAME: a root output as a raw string (as `terraform output -raw` prints it), read
+# from the outputs saved after the step's apply: a terraform command per lookup costs ~0.5 s.
 tf_output() {
-    terraform -chdir="$WORK" output -raw "$1"
+    jq -er --arg name "$1" '.[$name].value // error("no output \($name)") | if type == "string" then . else tostring end' \
+        "$WORK/outputs.json"
 }
 
 # assert_applied ADDED CHANGED DESTROYED: the step's apply summary, e.g. that an update was
@@ -213,6 +215,8 @@ run_check() {
 # --- the case -----------------------------------------------------------------------------
 
 cp "$HARNESS_DIR/provider.tf" "$WORK/provider.tf"
+# common.tf (data sources, outputs) goes with every step; steps hold what changes.
+[ ! -f "$CASE_DIR/common.tf" ] || cp "$CASE_DIR/common.tf" "$WORK/common.tf"
 cp "$CASE_DIR/main.tf" "$WORK/case.tf"
 TF_STEP=init
 tf_must init init -input=false -no-color
@@ -235,6 +239,7 @@ for TF_STEP in "${steps[@]}"; do
         fail "step '$TF_STEP': terraform plan exited $TF_RC"
         ;;
     esac
+    terraform -chdir="$WORK" output -json >"$WORK/outputs.json" || fail "terraform output -json failed in step '$TF_STEP'"
     export TF_STEP TF_APPLY_LOG
     run_check "check_$TF_STEP.sh"
 done

@@ -5,7 +5,8 @@
 # real redis nodes: the primary endpoint the primary, the reader endpoint a replica.
 GROUP=tf-rg
 GROUP_ARN=arn:aws:elasticache:us-east-1:000000000000:replicationgroup:$GROUP
-MEMBERS="tf-rg-001 tf-rg-002"
+MEMBERS="tf-rg-001 tf-rg-002"  # a check may set more (update2)
+AUTOMATIC_FAILOVER=enabled      # or disabled (update3)
 require_tool redis-cli
 
 expect_group() {
@@ -17,13 +18,15 @@ expect_group() {
     assert_eq "$GROUP_ARN" "$(jq -r .ARN <<<"$group")" "ARN"
     assert_eq "$1" "$(jq -r .Description <<<"$group")" "Description"
     assert_eq "$MEMBERS" "$(jq -r '.MemberClusters | sort | join(" ")' <<<"$group")" "MemberClusters"
-    assert_eq enabled "$(jq -r .AutomaticFailover <<<"$group")" "AutomaticFailover"
+    assert_eq "$AUTOMATIC_FAILOVER" "$(jq -r .AutomaticFailover <<<"$group")" "AutomaticFailover"
     assert_eq false "$(jq -r .ClusterEnabled <<<"$group")" "ClusterEnabled"
     assert_eq cache.t3.micro "$(jq -r .CacheNodeType <<<"$group")" "CacheNodeType"
     assert_eq "{}" "$(jq -c .PendingModifiedValues <<<"$group")" "PendingModifiedValues"
     assert_eq 1 "$(jq '.NodeGroups | length' <<<"$group")" "NodeGroups"
     node_group=$(jq '.NodeGroups[0]' <<<"$group")
-    assert_eq "primary replica" "$(jq -r '[.NodeGroupMembers[].CurrentRole] | sort | join(" ")' <<<"$node_group")" \
+    local roles=primary
+    for member in ${MEMBERS#* }; do roles+=" replica"; done
+    assert_eq "$roles" "$(jq -r '[.NodeGroupMembers[].CurrentRole] | sort | join(" ")' <<<"$node_group")" \
         "roles of the node group's members"
     assert_eq "$2" "$(ec list-tags-for-resource --resource-name "$GROUP_ARN" |
         jq -c '[.TagList[] | {(.Key): .Value}] | add // {} | to_entries | sort_by(.key) | from_entries')" "tags"
