@@ -9,20 +9,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::optional<std::string> optional_text(SQLite::Column const& column)
-{
-    return column.isNull() ? std::nullopt : std::optional<std::string>(column.getString());
-}
-
-template <typename T>
-void bind_optional(SQLite::Statement& statement, int index, std::optional<T> const& value)
-{
-    if (value)
-        statement.bind(index, *value);
-    else
-        statement.bind(index);
-}
-
 constexpr char const* cluster_columns =
     "id, replication_group_id, node_group_id, status, engine, engine_version, node_type, availability_zone, "
     "parameter_group, subnet_group, port, settings, created_at";

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -88,6 +89,22 @@ inline void bind_scope(SQLite::Statement& statement, core::Scope const& scope)
 {
     statement.bind(1, scope.account);
     statement.bind(2, scope.region);
+}
+
+// A nullable text column.
+inline std::optional<std::string> optional_text(SQLite::Column const& column)
+{
+    return column.isNull() ? std::nullopt : std::optional<std::string>(column.getString());
+}
+
+// Binds the value, or NULL.
+template <typename T>
+void bind_optional(SQLite::Statement& statement, int index, std::optional<T> const& value)
+{
+    if (value)
+        statement.bind(index, *value);
+    else
+        statement.bind(index);
 }
 
 // Applies the embedded migrations/NNNN_name.sql newer than PRAGMA user_version,
