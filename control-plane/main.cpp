@@ -16,6 +16,7 @@
 #include "workflows/clusters.h"
 #include "workflows/failover.h"
 #include "workflows/replication_groups.h"
+#include "workflows/snapshots.h"
 #include "workflows/configuration.h"
 #include "workflows/fleet.h"
 #include "workflows/engine.h"
@@ -104,7 +105,8 @@ int serve(core::Config const& config)
         endpoints::Forwarder forwarder(1);  // one thread: on small machines a second only adds hand-offs
         workflows::Fleet fleet({config.data_dir / "nodes", config.loopback_addresses, config.loopback_network,
                                 config.first_node_port, config.last_node_port, config.node_host, config.advertise_host,
-                                config.node_memory_scale, config.cluster_node_pool},
+                                config.node_memory_scale, config.cluster_node_pool, config.data_dir / "snapshots",
+                                config.data_dir / "s3"},
                                db, runtime, forwarder);
         fleet.recover();
 
@@ -113,6 +115,7 @@ int serve(core::Config const& config)
         workflows::add_cluster_kinds(engine, fleet);
         workflows::add_replication_group_kinds(engine, fleet);
         workflows::add_failover_kinds(engine, fleet);
+        workflows::add_snapshot_kinds(engine, fleet);
         engine.start();  // resumes whatever a previous run left unfinished
 
         // Learns of node deaths at once and of unresponsive nodes within ~1 s.

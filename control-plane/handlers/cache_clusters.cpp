@@ -14,6 +14,7 @@
 #include "handlers/validate.h"
 #include "store/clusters.h"
 #include "store/events.h"
+#include "store/snapshots.h"
 #include "store/tags.h"
 #include "store/workflows.h"
 
@@ -71,8 +72,12 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
     refuse_unbuilt(in, true);
     auto const seed_files = snapshot_files(ctx, in, 1);
     auto const id = identifier(in, "CacheClusterId", max_id_length);
-    if (in.contains("ReplicationGroupId"))
+    if (in.contains("ReplicationGroupId")) {
+        if (in.contains("SnapshotName") || in.contains("SnapshotArns"))
+            throw invalid_parameter_combination("A replica takes its data from its primary: SnapshotName and "
+                                                "SnapshotArns do not apply with ReplicationGroupId.");
         return add_replica_cluster(ctx, in, id);
+    }
     if (auto const* count = in.if_contains("NumCacheNodes"); count && count->as_int64() != 1)
         throw invalid_parameter_value("Cannot create a Redis cluster with a NumCacheNodes parameter greater than 1.");
     if (auto const mode = optional_string(in, "AZMode"); mode && *mode == "cross-az")
@@ -83,7 +88,14 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
     auto tx = ctx.db.write();
     if (store::find_cache_cluster(tx, ctx.scope, id))
         throw ApiError::from_model("CacheClusterAlreadyExistsFault", "Cache cluster " + id + " already exists.");
-    auto options = cluster_options(ctx, tx, in, id, false);
+    auto const restore = snapshot_to_restore(ctx, tx, in);
+    if (restore && restore->nodes.size() != 1)
+        throw ApiError::from_model("NotImplemented",
+                                   fmt::format("keyfleet does not carry out restoring snapshot {} of {} node groups "
+                                               "into a cache cluster (one node group) yet: it awaits online "
+                                               "resharding. Restore it with CreateReplicationGroup and {} node groups.",
+                                               restore->name, restore->nodes.size(), restore->nodes.size()));
+    auto options = cluster_options(ctx, tx, restore ? with_snapshot_defaults(in, *restore) : in, id, false);
     if (options.parameter_group_facts.cluster_enabled)
         throw invalid_parameter_combination("Cluster mode is enabled in parameter group " + options.parameter_group +
                                             "; a cache cluster needs a parameter group with cluster-enabled no.");
@@ -111,6 +123,10 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
     cluster.settings["SnapshotRetentionLimit"] = options.snapshot_retention_limit;
     if (!seed_files.empty())
         cluster.settings["seed_rdb"] = seed_files.front();
+    if (restore) {
+        cluster.settings["seed_rdb"] = restore->nodes.front().file;
+        cluster.settings["seed_sha256"] = restore->nodes.front().sha256.value_or("");
+    }
     cluster.created_at = ctx.clock.now_ms();
     store::save_cache_cluster(tx, ctx.scope, cluster);
     store::put_tags(tx, ctx.scope, {"cluster", id}, tags);
@@ -280,22 +296,33 @@ json::object reboot_cache_cluster(Context& ctx, json::object const& in)
 json::object delete_cache_cluster(Context& ctx, json::object const& in)
 {
     auto const id = core::to_lower(required_string(in, "CacheClusterId"));
-    if (in.contains("FinalSnapshotIdentifier"))
-        throw ApiError::from_model("NotImplemented", "keyfleet does not carry out FinalSnapshotIdentifier yet: it "
-                                                     "awaits snapshots and restore. See docs/API_COVERAGE.md.");
+    auto const final_snapshot = in.contains("FinalSnapshotIdentifier")
+                                    ? std::optional(snapshot_name(in, "FinalSnapshotIdentifier"))
+                                    : std::nullopt;
     auto tx = ctx.db.write();
     auto cluster = cluster_or_throw(tx, ctx.scope, id);
     if (cluster.replication_group_id) {
+        if (final_snapshot)
+            throw invalid_parameter_combination("FinalSnapshotIdentifier does not apply to cache cluster " + id +
+                                                ", a member of replication group " + *cluster.replication_group_id +
+                                                "; use DeleteReplicationGroup or CreateSnapshot.");
         auto out = remove_replica_cluster(ctx, tx, cluster);
         tx.commit();
         ctx.wake_workflows();
         return out;
     }
-    if (cluster.status != "available" && cluster.status != "create-failed")
+    if (cluster.status != "available" && (cluster.status != "create-failed" || final_snapshot))
         require_available(cluster, "deleted");
+    json::object data;
+    if (final_snapshot) {
+        // Taken before the node stops, by the delete workflow's first steps.
+        store::save_snapshot(tx, ctx.scope, plan_cluster_snapshot(ctx, tx, *final_snapshot, cluster));
+        data["snapshot"] = *final_snapshot;
+    }
     cluster.status = "deleting";
     store::save_cache_cluster(tx, ctx.scope, cluster);
-    start(ctx, tx, "delete_cache_cluster", id);
+    store::start_workflow(tx, ctx.scope, "delete_cache_cluster", "cluster:" + id,
+                          final_snapshot ? "final_snapshot" : "start", data, ctx.clock.now_ms());
     tx.commit();
     ctx.wake_workflows();
     return {{"CacheCluster", cache_cluster_to_wire(ctx, cluster, false)}};

@@ -123,7 +123,7 @@ void refuse_unbuilt(json::object const& in, bool seeding)
         refuse("TransitEncryptionEnabled", "TLS on the nodes (in-transit encryption)");
     if (in.contains("AuthToken"))
         refuse("AuthToken", "TLS on the nodes, which AUTH tokens require");
-    if (in.contains("SnapshotName") || (in.contains("SnapshotArns") && !seeding))
+    if ((in.contains("SnapshotName") || in.contains("SnapshotArns")) && !seeding)
         refuse("restoring from a snapshot", "snapshots and restore");
     if (auto const* logs = in.if_contains("LogDeliveryConfigurations"); logs && !logs->as_array().empty())
         refuse("LogDeliveryConfigurations", "log delivery (no CloudWatch Logs or Kinesis locally)");

@@ -35,7 +35,7 @@ ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json:
                                bool cluster_mode);
 
 // NotImplemented for members whose capability keyfleet does not have yet.
-// `seeding`: whether SnapshotArns (an RDB file to start from) is carried out.
+// `seeding`: whether SnapshotArns and SnapshotName (data to start from) are carried out.
 void refuse_unbuilt(json::object const& in, bool seeding = false);
 
 // The RDB files SnapshotArns name, checked: arn:aws:s3:::bucket/key is the

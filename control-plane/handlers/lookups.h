@@ -6,6 +6,7 @@
 #include "handlers/context.h"
 #include "store/clusters.h"
 #include "store/db.h"
+#include "store/snapshots.h"
 
 #include <optional>
 #include <string>
@@ -34,5 +35,30 @@ bool cache_security_group_exists(store::Transaction& tx, core::Scope const& scop
 // (a new read replica), and DeleteCacheCluster of a replica.
 json::object add_replica_cluster(Context& ctx, json::object const& in, std::string const& cluster_id);
 json::object remove_replica_cluster(Context& ctx, store::Transaction& tx, store::CacheCluster const& cluster);
+
+// subnet_groups.cpp: the VPC id a subnet group's subnets belong to ('' when none).
+std::string subnet_group_vpc_id(store::Transaction& tx, core::Scope const& scope, std::string_view name);
+
+// snapshots.cpp: a snapshot of a cache cluster or of a replication group as
+// it will be taken (status creating), checked as CreateSnapshot checks it
+// (SnapshotAlreadyExistsFault, SnapshotFeatureNotSupportedFault); the caller
+// saves it and starts the workflow that takes it.
+store::Snapshot plan_cluster_snapshot(Context const& ctx, store::Transaction& tx, std::string const& name,
+                                      store::CacheCluster const& cluster);
+store::Snapshot plan_group_snapshot(Context const& ctx, store::Transaction& tx, std::string const& name,
+                                    store::ReplicationGroup const& group,
+                                    std::vector<store::CacheCluster> const& members);
+
+// snapshots.cpp: a snapshot name member (SnapshotName, FinalSnapshotIdentifier, ...), checked and lowercased.
+std::string snapshot_name(json::object const& in, std::string_view member);
+
+// snapshots.cpp: the snapshot a create operation's SnapshotName names, ready
+// to restore: available, every node group's RDB file present and matching the
+// checksum recorded when it was taken. nullopt without SnapshotName.
+std::optional<store::Snapshot> snapshot_to_restore(Context const& ctx, store::Transaction& tx, json::object const& in);
+
+// snapshots.cpp: the input with what a restore takes from the snapshot when
+// the request does not say (node type, engine).
+json::object with_snapshot_defaults(json::object in, store::Snapshot const& snapshot);
 
 }  // namespace keyfleet::handlers

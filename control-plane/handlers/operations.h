@@ -79,4 +79,10 @@ json::object increase_replica_count(Context& ctx, json::object const& in);
 json::object decrease_replica_count(Context& ctx, json::object const& in);
 json::object modify_replication_group(Context& ctx, json::object const& in);
 
+// snapshots.cpp
+json::object create_snapshot(Context& ctx, json::object const& in);
+json::object describe_snapshots(Context& ctx, json::object const& in);
+json::object copy_snapshot(Context& ctx, json::object const& in);
+json::object delete_snapshot(Context& ctx, json::object const& in);
+
 }  // namespace keyfleet::handlers

@@ -8,7 +8,6 @@
 namespace keyfleet::handlers {
 
 namespace {
-constexpr std::string_view snapshots = "snapshots and restore";
 constexpr std::string_view resharding = "online resharding";
 constexpr std::string_view global_datastore = "global datastores";
 constexpr std::string_view serverless = "serverless caches";
@@ -76,10 +75,10 @@ std::map<std::string_view, OperationEntry> const& registry()
         {"DecreaseReplicaCount", {decrease_replica_count, {}}},
 
         // Backups
-        {"CreateSnapshot", {nullptr, snapshots}},
-        {"DescribeSnapshots", {nullptr, snapshots}},
-        {"CopySnapshot", {nullptr, snapshots}},
-        {"DeleteSnapshot", {nullptr, snapshots}},
+        {"CreateSnapshot", {create_snapshot, {}}},
+        {"DescribeSnapshots", {describe_snapshots, {}}},
+        {"CopySnapshot", {copy_snapshot, {}}},
+        {"DeleteSnapshot", {delete_snapshot, {}}},
 
         // Resharding
         {"ModifyReplicationGroupShardConfiguration", {nullptr, resharding}},

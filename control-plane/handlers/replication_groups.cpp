@@ -7,11 +7,13 @@
 #include "core/strings.h"
 #include "handlers/cluster_options.h"
 #include "handlers/cluster_wire.h"
+#include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
 #include "handlers/resources.h"
 #include "handlers/validate.h"
 #include "store/clusters.h"
+#include "store/snapshots.h"
 #include "store/tags.h"
 #include "store/workflows.h"
 
@@ -74,6 +76,16 @@ std::vector<std::pair<int, int>> parse_slots(std::string const& text)
     return ranges;
 }
 
+// Which slots a "0-5460,10923-12000" list covers.
+std::vector<bool> slot_set(std::string const& text)
+{
+    std::vector<bool> slots(slot_count, false);
+    for (auto const& [first, last] : parse_slots(text))
+        for (int slot = first; slot <= last; ++slot)
+            slots[std::size_t(slot)] = true;
+    return slots;
+}
+
 // AWS's even split: the slots left over go one each to the first node groups
 // (3 groups: 0-5461, 5462-10922, 10923-16383).
 std::string even_slots(int index, int count)
@@ -113,7 +125,7 @@ json::object create_replication_group(Context& ctx, json::object const& in)
     auto const tags = tags_from(in);
     check_tag_count(tags.size());
     auto const cluster_mode_input = optional_string(in, "ClusterMode");
-    auto const num_node_groups = optional_int(in, "NumNodeGroups");
+    auto num_node_groups = optional_int(in, "NumNodeGroups");
     auto const replicas_per_group = optional_int(in, "ReplicasPerNodeGroup");
     auto const num_cache_clusters = optional_int(in, "NumCacheClusters");
     json::array configurations;
@@ -123,11 +135,15 @@ json::object create_replication_group(Context& ctx, json::object const& in)
     auto tx = ctx.db.write();
     if (store::find_replication_group(tx, ctx.scope, id))
         throw ApiError::from_model("ReplicationGroupAlreadyExistsFault", "Replication group " + id + " already exists.");
+    // A restore has the snapshot's node groups unless the request says otherwise.
+    auto const restore = snapshot_to_restore(ctx, tx, in);
+    if (restore && restore->nodes.size() > 1 && !num_node_groups && configurations.empty() && !num_cache_clusters)
+        num_node_groups = std::int64_t(restore->nodes.size());
 
     // Cluster mode follows the parameter group when one is named; otherwise what was asked.
     bool cluster_mode = (cluster_mode_input && *cluster_mode_input != "disabled") ||
                         (num_node_groups && *num_node_groups > 1) || configurations.size() > 1;
-    auto options = cluster_options(ctx, tx, in, id, cluster_mode);
+    auto options = cluster_options(ctx, tx, restore ? with_snapshot_defaults(in, *restore) : in, id, cluster_mode);
     if (in.contains("CacheParameterGroupName")) {
         if (!options.parameter_group_facts.cluster_enabled && cluster_mode)
             throw invalid_parameter_combination("Cluster mode needs a parameter group with cluster-enabled yes; " +
@@ -137,7 +153,8 @@ json::object create_replication_group(Context& ctx, json::object const& in)
     if (cluster_mode && !seed_files.empty())
         throw ApiError::from_model("NotImplemented",
                                    "keyfleet does not carry out SnapshotArns for cluster mode enabled yet: it awaits "
-                                   "snapshots and restore (keys redistributed by slot). See docs/API_COVERAGE.md.");
+                                   "splitting one RDB file's keys by slot across node groups. A keyfleet snapshot "
+                                   "(SnapshotName) restores shard by shard. See docs/API_COVERAGE.md.");
     if (cluster_mode_input == "disabled" && cluster_mode)
         throw invalid_parameter_combination("ClusterMode disabled does not match parameter group " +
                                             options.parameter_group + ", which has cluster-enabled yes.");
@@ -161,6 +178,9 @@ json::object create_replication_group(Context& ctx, json::object const& in)
         std::vector<int> covered(slot_count, 0);
         for (int i = 0; i < count; ++i) {
             PlannedNodeGroup group{fmt::format("{:04}", i + 1), even_slots(i, count), int(replicas_per_group.value_or(0)), {}};
+            // Restored shards keep the slots their keys are in.
+            if (restore && restore->nodes.size() == std::size_t(count) && !restore->nodes[std::size_t(i)].slots.empty())
+                group.slots = restore->nodes[std::size_t(i)].slots;
             if (!configurations.empty()) {
                 auto const& configuration = configurations[std::size_t(i)].as_object();
                 if (auto const node_group_id = optional_string(configuration, "NodeGroupId"))
@@ -198,6 +218,21 @@ json::object create_replication_group(Context& ctx, json::object const& in)
         if (!group.zones.empty() && group.zones.size() != std::size_t(replicas + 1))
             throw invalid_parameter_value("The number of PreferredCacheClusterAZs must equal NumCacheClusters.");
         planned.push_back(std::move(group));
+    }
+    if (restore) {
+        auto const resharding = [&](std::string const& what) {
+            return ApiError::from_model("NotImplemented",
+                                       fmt::format("keyfleet does not carry out restoring snapshot {} {} yet: it awaits "
+                                                   "online resharding. See docs/API_COVERAGE.md.",
+                                                   restore->name, what));
+        };
+        if (planned.size() != restore->nodes.size())
+            throw resharding(fmt::format("of {} node groups into {} node groups", restore->nodes.size(), planned.size()));
+        for (std::size_t i = 0; i < planned.size(); ++i)
+            if (cluster_mode && !restore->nodes[i].slots.empty() &&
+                slot_set(planned[i].slots) != slot_set(restore->nodes[i].slots))
+                throw resharding("into node groups with other slots (node group " + planned[i].id + ": " +
+                                 planned[i].slots + " instead of " + restore->nodes[i].slots + ")");
     }
     int total_nodes = 0;
     int fewest_replicas = max_replicas;
@@ -246,7 +281,8 @@ json::object create_replication_group(Context& ctx, json::object const& in)
     store::save_replication_group(tx, ctx.scope, group);
 
     std::size_t zone_index = 0;
-    for (auto const& planned_group : planned) {
+    for (std::size_t group_index = 0; group_index < planned.size(); ++group_index) {
+        auto const& planned_group = planned[group_index];
         for (int member = 0; member <= planned_group.replicas; ++member) {
             store::CacheCluster cluster;
             cluster.id = cluster_mode ? fmt::format("{}-{}-{:03}", id, planned_group.id, member + 1)
@@ -273,6 +309,11 @@ json::object create_replication_group(Context& ctx, json::object const& in)
             cluster.settings["initial_role"] = member == 0 ? "primary" : "replica";
             if (member == 0 && !seed_files.empty())
                 cluster.settings["seed_rdb"] = seed_files.front();  // the replicas sync from the primary
+            if (member == 0 && restore) {
+                auto const& node_snapshot = restore->nodes[group_index];
+                cluster.settings["seed_rdb"] = node_snapshot.file;
+                cluster.settings["seed_sha256"] = node_snapshot.sha256.value_or("");
+            }
             cluster.created_at = group.created_at;
             store::save_cache_cluster(tx, ctx.scope, cluster);
         }
@@ -313,25 +354,31 @@ json::object describe_replication_groups(Context& ctx, json::object const& in)
 json::object delete_replication_group(Context& ctx, json::object const& in)
 {
     auto const id = core::to_lower(required_string(in, "ReplicationGroupId"));
-    if (in.contains("FinalSnapshotIdentifier"))
-        throw ApiError::from_model("NotImplemented", "keyfleet does not carry out FinalSnapshotIdentifier yet: it "
-                                                     "awaits snapshots and restore. See docs/API_COVERAGE.md.");
+    auto const final_snapshot = in.contains("FinalSnapshotIdentifier")
+                                    ? std::optional(snapshot_name(in, "FinalSnapshotIdentifier"))
+                                    : std::nullopt;
     bool const retain_primary = in.contains("RetainPrimaryCluster") && in.at("RetainPrimaryCluster").as_bool();
     auto tx = ctx.db.write();
     auto group = store::find_replication_group(tx, ctx.scope, id);
     if (!group)
         not_found(id);
-    if (group->status != "available" && group->status != "create-failed")
+    if (group->status != "available" && (group->status != "create-failed" || final_snapshot))
         throw ApiError::from_model("InvalidReplicationGroupStateFault",
                                    "Replication group " + id + " has status " + group->status +
                                        " which is not valid for deletion.");
     if (retain_primary && group->cluster_enabled)
         throw invalid_parameter_combination("RetainPrimaryCluster applies to cluster mode disabled only.");
+    auto const members = store::list_cache_clusters(tx, ctx.scope, id);
+    json::object data{{"retain_primary", retain_primary}};
+    if (final_snapshot) {
+        // Taken before the nodes stop, by the delete workflow's first steps.
+        store::save_snapshot(tx, ctx.scope, plan_group_snapshot(ctx, tx, *final_snapshot, *group, members));
+        data["snapshot"] = *final_snapshot;
+    }
     group->status = "deleting";
     store::save_replication_group(tx, ctx.scope, *group);
-    store::start_workflow(tx, ctx.scope, "delete_replication_group", "replicationgroup:" + id, "stop",
-                          {{"retain_primary", retain_primary}}, ctx.clock.now_ms());
-    auto const members = store::list_cache_clusters(tx, ctx.scope, id);
+    store::start_workflow(tx, ctx.scope, "delete_replication_group", "replicationgroup:" + id,
+                          final_snapshot ? "final_snapshot" : "stop", data, ctx.clock.now_ms());
     tx.commit();
     ctx.wake_workflows();
     return {{"ReplicationGroup", replication_group_to_wire(ctx, *group, members)}};

@@ -14,7 +14,7 @@ std::array<ResourceKind, 11> const kinds{{
     {"parametergroup", "CacheParameterGroupNotFoundFault", "Cache parameter group", parameter_group_presence},
     {"subnetgroup", "CacheSubnetGroupNotFoundFault", "Cache subnet group", subnet_group_presence},
     {"securitygroup", "CacheSecurityGroupNotFoundFault", "Cache security group", security_group_presence},
-    {"snapshot", "SnapshotNotFoundFault", "Snapshot", nullptr},
+    {"snapshot", "SnapshotNotFoundFault", "Snapshot", snapshot_presence},
     {"user", "UserNotFoundFault", "User", user_presence},
     {"usergroup", "UserGroupNotFoundFault", "User group", user_group_presence},
     {"serverlesscache", "ServerlessCacheNotFoundFault", "Serverless cache", nullptr},

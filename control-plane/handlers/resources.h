@@ -34,6 +34,7 @@ Presence parameter_group_presence(store::Transaction& tx, core::Scope const& sco
 Presence security_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
 Presence user_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
 Presence user_group_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
+Presence snapshot_presence(store::Transaction& tx, core::Scope const& scope, std::string_view name);
 Presence reserved_node_presence(store::Transaction& tx, core::Scope const& scope, std::string_view id);
 
 }  // namespace keyfleet::handlers

@@ -123,6 +123,14 @@ store::SubnetGroup find_or_throw(store::Transaction& tx, core::Scope const& scop
 
 }  // namespace
 
+std::string subnet_group_vpc_id(store::Transaction& tx, core::Scope const& scope, std::string_view name)
+{
+    if (name == default_name)
+        return vpc_id_of(scope, default_name);
+    auto const group = store::find_subnet_group(tx, scope, name);
+    return group ? group->vpc_id : std::string();
+}
+
 std::optional<std::vector<std::string>> subnet_group_zones(store::Transaction& tx, core::Scope const& scope,
                                                            std::string_view name)
 {

@@ -6,6 +6,7 @@
 #include "store/events.h"
 #include "store/tags.h"
 #include "workflows/node_ops.h"
+#include "workflows/snapshots.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -35,6 +36,8 @@ StepResult create_cache_cluster(Fleet& fleet, Run& run)
         if (!found)
             return StepResult::fail("cache cluster " + id + " no longer exists");
         cluster = std::move(*found);
+        if (auto const problem = damaged_seed(cluster))
+            return StepResult::fail(*problem);
         if (cluster.nodes.empty()) {
             store::CacheNode node{id, "0001", "", 0, "", "creating", "primary", run.clock().now_ms()};
             auto const address = fleet.allocate_address(tx, "node:" + Fleet::node_name(scope, id, "0001"), cluster.port, false);
@@ -64,6 +67,7 @@ StepResult create_cache_cluster(Fleet& fleet, Run& run)
         }
         current->status = "available";
         current->settings.erase("seed_rdb");
+        current->settings.erase("seed_sha256");
         store::save_cache_cluster(tx, scope, *current);
         record(tx, scope, "cache-cluster", id, "Cache cluster created", now);
         record(tx, scope, "cache-cluster", id, "Added cache node 0001 in availability zone " + zone, now);
@@ -194,6 +198,22 @@ StepResult modify_cache_cluster(Fleet& fleet, Run& run)
             record(tx, scope, "cache-cluster", updated.id, message, now);
     });
     return StepResult::done();
+}
+
+// A deletion whose final snapshot failed stops there: the cluster keeps
+// serving, so no data is lost without the backup asked for.
+void delete_failed(Fleet& fleet, Run& run, std::string const& reason)
+{
+    abandon_snapshot(fleet, run, reason);
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        auto cluster = store::find_cache_cluster(tx, scope, id);
+        if (!cluster)
+            return;
+        cluster->status = "available";
+        store::save_cache_cluster(tx, scope, *cluster);
+        record(tx, scope, "cache-cluster", id, "Deletion of cache cluster " + id + " stopped: " + reason, now);
+    });
 }
 
 // A modify or reboot that failed leaves the cluster serving as it was.
@@ -331,7 +351,11 @@ void add_cluster_kinds(Engine& engine, Fleet& fleet)
         return [&fleet, step](Run& run) { return step(fleet, run); };
     };
     engine.add_kind("create_cache_cluster", {{{"start", with(create_cache_cluster)}}, fail_cluster});
-    engine.add_kind("delete_cache_cluster", {{{"start", with(delete_cache_cluster)}}, {}});
+    engine.add_kind("delete_cache_cluster",
+                    {{{"final_snapshot", [](Run& run) { return save_snapshot(run, "final_snapshot_write"); }},
+                      {"final_snapshot_write", [&fleet](Run& run) { return write_snapshot(fleet, run, "start", false); }},
+                      {"start", with(delete_cache_cluster)}},
+                     [&fleet](Run& run, std::string const& reason) { delete_failed(fleet, run, reason); }});
     engine.add_kind("reboot_cache_cluster", {{{"start", with(reboot_cache_cluster)}}, back_to_available});
     engine.add_kind("modify_cache_cluster", {{{"start", with(modify_cache_cluster)}}, back_to_available});
     engine.add_kind("apply_pending_modifications", {{{"wait", with(apply_pending_modifications)}}, {}});

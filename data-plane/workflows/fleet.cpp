@@ -94,6 +94,11 @@ fs::path Fleet::node_directory(core::Scope const& scope, std::string_view cluste
     return options_.nodes_dir / node_name(scope, cluster, node);
 }
 
+fs::path Fleet::snapshot_directory(core::Scope const& scope, std::string_view name) const
+{
+    return options_.snapshots_dir / scope.account / scope.region / std::string(name);
+}
+
 store::Address Fleet::allocate_address(store::Transaction& tx, std::string_view owner, int port, bool cluster_bus)
 {
     auto const free = [&](std::string const& host, int candidate) {

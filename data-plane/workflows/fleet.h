@@ -37,6 +37,8 @@ struct FleetOptions {
     // Cluster-mode nodes kept started ahead of time: a fresh cluster primary
     // refuses writes for ~2 s after it starts, a pre-started one does not.
     int cluster_node_pool = 9;
+    std::filesystem::path snapshots_dir;  // <snapshots_dir>/<account>/<region>/<name>/<node group>.rdb
+    std::filesystem::path s3_dir;         // what SnapshotArns read and exports write: <s3_dir>/<bucket>/<key>
 };
 
 // The parameter values of a group (stored or default) as nodes run them.
@@ -53,6 +55,8 @@ public:
     // "<account>/<region>/<cluster>/<node>": the process name and directory below nodes_dir.
     static std::string node_name(core::Scope const& scope, std::string_view cluster, std::string_view node);
     std::filesystem::path node_directory(core::Scope const& scope, std::string_view cluster, std::string_view node) const;
+    // Where a snapshot's RDB files live.
+    std::filesystem::path snapshot_directory(core::Scope const& scope, std::string_view name) const;
 
     // A free address for a node or endpoint that asked for `port` (with the
     // cluster bus port + 10000 free too when `cluster_bus`), taken in the store.

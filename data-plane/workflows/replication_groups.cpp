@@ -6,6 +6,7 @@
 #include "store/events.h"
 #include "store/tags.h"
 #include "workflows/node_ops.h"
+#include "workflows/snapshots.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -64,7 +65,9 @@ StepResult allocate_group(Fleet& fleet, Run& run)
                               role ? std::string(role->as_string()) : std::string("primary"), run.clock().now_ms()};
         auto const owner = "node:" + Fleet::node_name(scope, member.id, "0001");
         // A cluster-mode node comes pre-started from the pool when one is ripe.
-        if (auto pool_node = state->group.cluster_enabled ? fleet.take_pool_node(tx, owner, member.port) : std::nullopt) {
+        // A node restored from a snapshot starts with its data, so not from the pool.
+        bool const poolable = state->group.cluster_enabled && !member.settings.contains("seed_rdb");
+        if (auto pool_node = poolable ? fleet.take_pool_node(tx, owner, member.port) : std::nullopt) {
             node.host = pool_node->address.host;
             node.port = pool_node->address.port;
             adopted.emplace_back(std::move(*pool_node), member.id);
@@ -106,6 +109,10 @@ StepResult start_group(Fleet& fleet, Run& run)
         if (!state)
             return StepResult::fail("replication group " + id + " no longer exists");
         cluster_enabled = state->group.cluster_enabled;
+        // Every shard's backup is checked before any node starts: never a group half restored.
+        for (auto const& member : state->members)
+            if (auto const problem = damaged_seed(member))
+                return StepResult::fail(*problem);
         for (auto const& member : state->members)
             for (auto const& node : member.nodes)
                 launches.push_back({scope, member, node, fleet.settings_for(tx, scope, member, node)});
@@ -188,16 +195,30 @@ StepResult form_cluster(Run& run)
                 if (node.role != "primary")
                     continue;
                 auto client = connect(node);
-                auto const mine = redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text);
-                bool const has_slots = std::ranges::any_of(mine, [](auto const& n) { return n.is_myself() && !n.slots.empty(); });
-                if (!has_slots) {
-                    std::vector<std::string> command{"CLUSTER", "ADDSLOTSRANGE"};
-                    for (auto const& [first, last] : slot_ranges(node_group.slots)) {
-                        command.push_back(std::to_string(first));
-                        command.push_back(std::to_string(last));
+                // A node restored from a snapshot has already taken the slots its
+                // keys are in (Redis does at load); it takes the rest of its range.
+                std::vector<bool> owned(16384, false);
+                for (auto const& known : redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text))
+                    if (known.is_myself())
+                        for (auto const& [first, last] : known.slots)
+                            for (int slot = first; slot <= last; ++slot)
+                                owned[std::size_t(slot)] = true;
+                std::vector<std::string> command{"CLUSTER", "ADDSLOTSRANGE"};
+                for (auto const& [first, last] : slot_ranges(node_group.slots))
+                    for (int slot = first; slot <= last;) {
+                        if (owned[std::size_t(slot)]) {
+                            ++slot;
+                            continue;
+                        }
+                        int end = slot;
+                        while (end + 1 <= last && !owned[std::size_t(end + 1)])
+                            ++end;
+                        command.push_back(std::to_string(slot));
+                        command.push_back(std::to_string(end));
+                        slot = end + 1;
                     }
+                if (command.size() > 2)
                     client.checked(command);
-                }
                 // Fails harmlessly once the node knows others: then it has its epoch.
                 client.command({"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(++epoch)});
             }
@@ -310,6 +331,7 @@ StepResult finish_group(Fleet& fleet, Run& run)
             }
             member.settings.erase("initial_role");
             member.settings.erase("seed_rdb");
+            member.settings.erase("seed_sha256");
             member.status = "available";
             store::save_cache_cluster(tx, scope, member);
             record(tx, scope, "cache-cluster", member.id, "Cache cluster created", now);
@@ -572,6 +594,21 @@ void modify_failed(Run& run, std::string const& reason)
     });
 }
 
+// A deletion whose final snapshot failed stops there: the group keeps serving.
+void delete_failed(Fleet& fleet, Run& run, std::string const& reason)
+{
+    abandon_snapshot(fleet, run, reason);
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        auto group = store::find_replication_group(tx, scope, id);
+        if (!group)
+            return;
+        group->status = "available";
+        store::save_replication_group(tx, scope, *group);
+        record(tx, scope, "replication-group", id, "Deletion of replication group " + id + " stopped: " + reason, now);
+    });
+}
+
 }  // namespace
 
 void add_replication_group_kinds(Engine& engine, Fleet& fleet)
@@ -587,7 +624,11 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
                                                   {"wait_ok", wait_cluster_ok},
                                                   {"finish", with(finish_group)}},
                                                  fail_group});
-    engine.add_kind("delete_replication_group", {{{"stop", with(delete_group)}}, {}});
+    engine.add_kind("delete_replication_group",
+                    {{{"final_snapshot", [](Run& run) { return save_snapshot(run, "final_snapshot_write"); }},
+                      {"final_snapshot_write", [&fleet](Run& run) { return write_snapshot(fleet, run, "stop", false); }},
+                      {"stop", with(delete_group)}},
+                     [&fleet](Run& run, std::string const& reason) { delete_failed(fleet, run, reason); }});
     // Adding replicas runs the create steps (each skips what is done already)
     // with its own finish.
     engine.add_kind("add_replicas", {{{"allocate", with(allocate_group)},
