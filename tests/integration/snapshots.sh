@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Snapshots on real nodes: CreateSnapshot from a replica (BGSAVE, the RDB file under
+# <data-dir>/snapshots with its checksum), the group snapshotting meanwhile, tags,
+# DescribeSnapshots' filters, restore into a new group or cluster with the same keys and
+# values (cluster mode disabled and enabled, shard by shard), CopySnapshot, export to a
+# bucket and a cluster seeded from the export, FinalSnapshotIdentifier, DeleteSnapshot,
+# and every refusal: duplicate, not found, wrong state, other shard counts, damaged files
+# (refused at the API, nothing created).
+. "$(dirname "$0")/lib.sh"
+require_tool redis-cli
+
+reserve_node_ports
+start_keyfleet --node-ports "$NODE_PORTS" --cluster-node-pool 0
+account=000000000000
+snapshots_dir=$KEYFLEET_DATA/snapshots/$account/us-east-1
+
+snapshot_status() { ec describe-snapshots --snapshot-name "$1" --query 'Snapshots[0].SnapshotStatus' --output text; }
+snapshot_is() { [ "$(snapshot_status "$1")" = "$2" ]; }
+snapshot_gone() {
+    local output
+    ! output=$(ec describe-snapshots --snapshot-name "$1" 2>&1) && [[ $output == *"(SnapshotNotFoundFault)"* ]]
+}
+primary_address() {
+    ec describe-replication-groups --replication-group-id "$1" \
+        --query 'ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.[Address, Port]' --output text | tr '\t' :
+}
+dbsize_is() { [ "$(rc "$1" DBSIZE)" = "$2" ]; }
+
+# keys_match ADDRESS: the data written below, all of it.
+keys_match() {
+    local address=$1
+    assert_eq 203 "$(rc "$address" DBSIZE)" "number of keys on $address"
+    assert_eq val:1 "$(rc "$address" GET key:1)" "key:1"
+    assert_eq val:300 "$(rc "$address" GET key:300)" "key:300"
+    assert_eq "v1 v2" "$(rc "$address" HMGET hash f1 f2 | tr '\n' ' ' | sed 's/ $//')" "hash fields"
+    assert_eq "a b c" "$(rc "$address" LRANGE list 0 -1 | tr '\n' ' ' | sed 's/ $//')" "list"
+    assert_eq "1" "$(rc "$address" SISMEMBER set member)" "set member"
+}
+
+# --- A cluster-mode-disabled group with data ---------------------------------------------
+ec create-replication-group --replication-group-id src --replication-group-description source \
+    --cache-node-type cache.t3.micro --num-cache-clusters 2 >/dev/null
+wait_until 60 group_status_is src available
+primary=$(primary_address src)
+replica=$(node_address src-002)
+rc "$primary" MSET $(for i in $(seq 100 300); do echo "key:$i val:$i"; done) >/dev/null
+rc "$primary" SET key:1 val:1 >/dev/null
+rc "$primary" HSET hash f1 v1 f2 v2 >/dev/null
+rc "$primary" RPUSH list a b c >/dev/null
+rc "$primary" SADD set member >/dev/null
+wait_until 30 dbsize_is "$replica" 205
+rc "$primary" DEL key:100 key:101 >/dev/null
+wait_until 30 dbsize_is "$replica" 203
+
+# The replica saves slowly (Redis's rdb-key-save-delay), so the snapshot stays creating a while.
+rc "$replica" CONFIG SET rdb-key-save-delay 80000 >/dev/null
+
+out=$(ec create-snapshot --replication-group-id SRC --snapshot-name Snap1 --tags Key=team,Value=core)
+assert_eq "snap1|src|creating|manual" \
+    "$(jqr '.Snapshot | "\(.SnapshotName)|\(.ReplicationGroupId)|\(.SnapshotStatus)|\(.SnapshotSource)"' "$out")" \
+    "CreateSnapshot answer"
+assert_eq "arn:aws:elasticache:us-east-1:$account:snapshot:snap1" "$(jqr .Snapshot.ARN "$out")" ARN
+assert_eq "source|cache.t3.micro|redis|7.1.0|1|disabled|6379|default.redis7|default" \
+    "$(jqr '.Snapshot | "\(.ReplicationGroupDescription)|\(.CacheNodeType)|\(.Engine)|\(.EngineVersion)|\(.NumNodeGroups)|\(.AutomaticFailover)|\(.Port)|\(.CacheParameterGroupName)|\(.CacheSubnetGroupName)"' "$out")" \
+    "the source as the snapshot shows it"
+[[ $(jqr .Snapshot.VpcId "$out") == vpc-* ]] || fail "no VpcId: $out"
+assert_eq snapshotting "$(group_status src)" "the group while its snapshot is taken"
+expect_error InvalidReplicationGroupState ec create-snapshot --replication-group-id src --snapshot-name snap2
+expect_error InvalidReplicationGroupState ec delete-replication-group --replication-group-id src
+expect_error InvalidSnapshotState ec delete-snapshot --snapshot-name snap1
+expect_error InvalidSnapshotState ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name early
+wait_until 120 snapshot_is snap1 available
+rc "$replica" CONFIG SET rdb-key-save-delay 0 >/dev/null
+assert_eq available "$(group_status src)" "the group once the snapshot is taken"
+
+out=$(ec describe-snapshots --snapshot-name snap1 --show-node-group-config)
+node=$(jqr '.Snapshots[0].NodeSnapshots[0]' "$out")
+assert_eq 1 "$(jqr '.Snapshots[0].NodeSnapshots | length' "$out")" "one node snapshot per node group"
+assert_eq "src-002|0001|0001" "$(jqr '"\(.CacheClusterId)|\(.NodeGroupId)|\(.CacheNodeId)"' "$node")" \
+    "taken from the replica"
+[[ $(jqr .CacheSize "$node") =~ ^[0-9]+\ MB$ ]] || fail "CacheSize: $node"
+[ "$(jqr .SnapshotCreateTime "$node")" != null ] || fail "no SnapshotCreateTime: $node"
+assert_eq "0001|1" "$(jqr '.NodeGroupConfiguration | "\(.NodeGroupId)|\(.ReplicaCount)"' "$node")" \
+    "NodeGroupConfiguration with ShowNodeGroupConfig"
+[ -s "$snapshots_dir/snap1/0001.rdb" ] || fail "no RDB file under $snapshots_dir/snap1"
+assert_eq REDIS "$(head -c 5 "$snapshots_dir/snap1/0001.rdb")" "the snapshot file is an RDB file"
+assert_eq team=core "$(ec list-tags-for-resource --resource-name "arn:aws:elasticache:us-east-1:$account:snapshot:snap1" \
+    --query 'TagList[0].[Key, Value]' --output text | tr '\t' =)" "tags of the snapshot"
+ec describe-events --source-type replication-group --source-identifier src --query 'Events[].Message' --output text |
+    grep -q "Snapshot succeeded for snapshot with ID 'snap1'" || fail "no snapshot event"
+
+# --- Refusals -----------------------------------------------------------------------------
+expect_error SnapshotAlreadyExistsFault ec create-snapshot --replication-group-id src --snapshot-name snap1
+expect_error ReplicationGroupNotFoundFault ec create-snapshot --replication-group-id nope --snapshot-name x1
+expect_error CacheClusterNotFound ec create-snapshot --cache-cluster-id nope --snapshot-name x1
+expect_error InvalidParameterCombination ec create-snapshot --cache-cluster-id src-001 --replication-group-id src \
+    --snapshot-name x1
+expect_error InvalidParameterValue ec create-snapshot --snapshot-name x1
+expect_error InvalidParameterValue ec create-snapshot --replication-group-id src --snapshot-name bad--name
+expect_error SnapshotNotFoundFault ec describe-snapshots --snapshot-name nope
+expect_error SnapshotNotFoundFault ec delete-snapshot --snapshot-name nope
+expect_error SnapshotNotFoundFault ec copy-snapshot --source-snapshot-name nope --target-snapshot-name x1
+expect_error SnapshotAlreadyExistsFault ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name snap1
+expect_error CacheClusterNotFound ec describe-snapshots --cache-cluster-id nope
+expect_error InvalidParameterValue ec describe-snapshots --max-records 51
+expect_error InvalidParameterValue ec describe-snapshots --max-records 19
+expect_error InvalidParameterValue ec describe-snapshots --snapshot-source elsewhere
+expect_error SnapshotNotFoundFault ec create-replication-group --replication-group-id x1 \
+    --replication-group-description x --snapshot-name nope
+expect_error NotImplemented ec create-snapshot --replication-group-id src --snapshot-name x1 --kms-key-id k
+
+# --- Copy, export, a cluster seeded from the export ----------------------------------------
+out=$(ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name snap1-copy)
+assert_eq "snap1-copy|creating|src" \
+    "$(jqr '.Snapshot | "\(.SnapshotName)|\(.SnapshotStatus)|\(.ReplicationGroupId)"' "$out")" "CopySnapshot answer"
+wait_until 60 snapshot_is snap1-copy available
+cmp -s "$snapshots_dir/snap1/0001.rdb" "$snapshots_dir/snap1-copy/0001.rdb" || fail "the copy's file differs"
+
+expect_error InvalidParameterValue ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name exported \
+    --target-bucket no-such-bucket
+mkdir -p "$KEYFLEET_DATA/s3/exports"
+out=$(ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name exported --target-bucket exports)
+assert_eq snap1 "$(jqr .Snapshot.SnapshotName "$out")" "an export answers the source snapshot"
+exported_file=$KEYFLEET_DATA/s3/exports/exported-0001.rdb
+wait_until 60 test -s "$exported_file"
+wait_until 60 snapshot_is snap1 available
+cmp -s "$snapshots_dir/snap1/0001.rdb" "$exported_file" || fail "the exported file differs"
+expect_error InvalidParameterValue ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name exported \
+    --target-bucket exports
+ec create-cache-cluster --cache-cluster-id seeded --engine redis --cache-node-type cache.t3.micro \
+    --snapshot-arns arn:aws:s3:::exports/exported-0001.rdb >/dev/null
+wait_until 60 cluster_status_is seeded available
+keys_match "$(node_address seeded)"
+
+# --- A damaged snapshot file is refused at the API; nothing is created ---------------------
+ec copy-snapshot --source-snapshot-name snap1 --target-snapshot-name damaged >/dev/null
+wait_until 60 snapshot_is damaged available
+printf 'X' | dd of="$snapshots_dir/damaged/0001.rdb" bs=1 seek=40 conv=notrunc status=none
+message=$(error_output ec create-replication-group --replication-group-id broken --replication-group-description b \
+    --snapshot-name damaged)
+[[ $message == *"(InvalidParameterValue)"*"damaged"* ]] || fail "damaged file: $message"
+group_gone broken || fail "a group was created from a damaged snapshot"
+truncate -s 16 "$snapshots_dir/damaged/0001.rdb"
+expect_error InvalidParameterValue ec create-cache-cluster --cache-cluster-id broken --snapshot-name damaged
+cluster_gone broken || fail "a cluster was created from a truncated snapshot"
+rm "$snapshots_dir/damaged/0001.rdb"
+expect_error InvalidParameterValue ec create-cache-cluster --cache-cluster-id broken --snapshot-name damaged
+
+# --- FinalSnapshotIdentifier, then restore under new names ---------------------------------
+expect_error SnapshotAlreadyExistsFault ec delete-replication-group --replication-group-id src \
+    --final-snapshot-identifier snap1
+assert_eq available "$(group_status src)" "a refused delete changes nothing"
+expect_error InvalidParameterCombination ec delete-cache-cluster --cache-cluster-id src-002 \
+    --final-snapshot-identifier nope
+rc "$primary" SET after-snap1 yes >/dev/null
+wait_until 30 dbsize_is "$replica" 204
+out=$(ec delete-replication-group --replication-group-id src --final-snapshot-identifier src-final)
+assert_eq deleting "$(jqr .ReplicationGroup.Status "$out")" "deleting with a final snapshot"
+wait_until 60 group_gone src
+assert_eq available "$(snapshot_status src-final)" "the final snapshot"
+
+out=$(ec create-replication-group --replication-group-id restored --replication-group-description r \
+    --num-cache-clusters 2 --snapshot-name snap1)
+assert_eq "creating|cache.t3.micro" "$(jqr '.ReplicationGroup | "\(.Status)|\(.CacheNodeType)"' "$out")" \
+    "node type from the snapshot"
+wait_until 90 group_status_is restored available
+keys_match "$(primary_address restored)"
+wait_until 30 dbsize_is "$(node_address restored-002)" 203
+
+ec create-cache-cluster --cache-cluster-id from-final --snapshot-name src-final >/dev/null
+wait_until 60 cluster_status_is from-final available
+assert_eq yes "$(rc "$(node_address from-final)" GET after-snap1)" "the final snapshot has the last write"
+assert_eq 204 "$(rc "$(node_address from-final)" DBSIZE)" "keys of the final snapshot"
+
+out=$(ec delete-cache-cluster --cache-cluster-id from-final --final-snapshot-identifier from-final-last)
+wait_until 60 cluster_gone from-final
+out=$(ec describe-snapshots --snapshot-name from-final-last)
+assert_eq "from-final|1|available|null" \
+    "$(jqr '.Snapshots[0] | "\(.CacheClusterId)|\(.NumCacheNodes)|\(.SnapshotStatus)|\(.ReplicationGroupId)"' "$out")" \
+    "a cache cluster's final snapshot"
+
+# --- Cluster mode enabled: each shard's RDB back into its shard ----------------------------
+ec create-replication-group --replication-group-id cm --replication-group-description c \
+    --cache-node-type cache.t3.micro --num-node-groups 2 --replicas-per-node-group 1 >/dev/null
+wait_until 90 group_status_is cm available
+config=$(ec describe-replication-groups --replication-group-id cm \
+    --query 'ReplicationGroups[0].ConfigurationEndpoint.[Address, Port]' --output text | tr '\t' :)
+for i in $(seq 1 40); do rc "$config" -c SET "cm:$i" "value:$i" >/dev/null; done
+wait_until 30 dbsize_is "$(node_address cm-0001-002)" "$(rc "$(node_address cm-0001-001)" DBSIZE)"
+wait_until 30 dbsize_is "$(node_address cm-0002-002)" "$(rc "$(node_address cm-0002-001)" DBSIZE)"
+ec create-snapshot --replication-group-id cm --snapshot-name cm-snap >/dev/null
+wait_until 120 snapshot_is cm-snap available
+out=$(ec describe-snapshots --replication-group-id cm --show-node-group-config)
+assert_eq "0001=0-8191=cm-0001-002 0002=8192-16383=cm-0002-002" \
+    "$(jqr '[.Snapshots[0].NodeSnapshots[] | "\(.NodeGroupId)=\(.NodeGroupConfiguration.Slots)=\(.CacheClusterId)"] | join(" ")' "$out")" \
+    "a node snapshot per shard, from its replica, with its slots"
+expect_error InvalidParameterCombination ec create-snapshot --cache-cluster-id cm-0001-001 --snapshot-name x1
+ec delete-replication-group --replication-group-id cm >/dev/null
+wait_until 60 group_gone cm
+expect_error NotImplemented ec create-replication-group --replication-group-id cm3 --replication-group-description c \
+    --snapshot-name cm-snap --num-node-groups 3
+group_gone cm3 || fail "a group was created with another shard count"
+ec create-replication-group --replication-group-id cm2 --replication-group-description c \
+    --snapshot-name cm-snap --replicas-per-node-group 1 >/dev/null
+wait_until 120 group_status_is cm2 available
+config=$(ec describe-replication-groups --replication-group-id cm2 \
+    --query 'ReplicationGroups[0].ConfigurationEndpoint.[Address, Port]' --output text | tr '\t' :)
+for i in $(seq 1 40); do
+    assert_eq "value:$i" "$(rc "$config" -c GET "cm:$i")" "cm:$i in the restored cluster"
+done
+total=$(($(rc "$(node_address cm2-0001-001)" DBSIZE) + $(rc "$(node_address cm2-0002-001)" DBSIZE)))
+assert_eq 40 "$total" "keys across the restored shards"
+assert_eq ok "$(rc "$(node_address cm2-0002-001)" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" \
+    "cluster_state"
+
+# --- Describe filters, delete -------------------------------------------------------------
+assert_eq "cm-snap damaged from-final-last snap1 snap1-copy src-final" \
+    "$(ec describe-snapshots --snapshot-source manual --query 'Snapshots[].SnapshotName' --output text | tr '\t' ' ')" \
+    "every manual snapshot, by name"
+assert_eq "" "$(ec describe-snapshots --snapshot-source system --query 'Snapshots[].SnapshotName' --output text)" \
+    "no automatic snapshots"
+assert_eq "damaged snap1 snap1-copy src-final" \
+    "$(ec describe-snapshots --replication-group-id src --query 'Snapshots[].SnapshotName' --output text | tr '\t' ' ')" \
+    "snapshots of a deleted group"
+out=$(ec delete-snapshot --snapshot-name snap1-copy)
+assert_eq deleting "$(jqr .Snapshot.SnapshotStatus "$out")" "DeleteSnapshot answer"
+wait_until 30 snapshot_gone snap1-copy
+[ ! -e "$snapshots_dir/snap1-copy" ] || fail "the deleted snapshot's files remain"
+
+for group in restored cm2; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+ec delete-cache-cluster --cache-cluster-id seeded >/dev/null
+wait_until 60 group_gone restored
+wait_until 60 group_gone cm2
+wait_until 60 cluster_gone seeded
+wait_until 20 no_nodes_left
+echo "PASS [$TEST_NAME]"
