@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/build.sh test
-exec ctest --test-dir build --output-on-failure -j2 "$@"
+# How many tests run at once, and why: see tests/CMakeLists.txt.
+exec ctest --test-dir build --output-on-failure -j6 --resource-spec-file "$PWD/tests/ctest_resources.json" "$@"
