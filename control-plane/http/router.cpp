@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "handlers/registry.h"
 #include "sigv4/verify.h"
+#include "store/workflows.h"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -37,6 +38,30 @@ bool is_form(sigv4::Headers const& headers)
     return true;  // no Content-Type: a form is the only body this API takes
 }
 
+// A change asked of a resource a workflow is already changing (an automatic
+// failover runs while the group still shows available): the kind's state error.
+ApiError busy_error(store::TargetBusy const& busy)
+{
+    static std::map<std::string_view, std::pair<std::string_view, std::string_view>> const by_kind{
+        {"replicationgroup", {"InvalidReplicationGroupStateFault", "Replication group"}},
+        {"cluster", {"InvalidCacheClusterStateFault", "Cache cluster"}},
+        {"pending:cluster", {"InvalidCacheClusterStateFault", "Cache cluster"}},
+        {"snapshot", {"InvalidSnapshotStateFault", "Snapshot"}},
+        {"parametergroup", {"InvalidCacheParameterGroupStateFault", "Cache parameter group"}},
+        {"user", {"InvalidUserStateFault", "User"}},
+        {"usergroup", {"InvalidUserGroupStateFault", "User group"}},
+    };
+    auto const colon = busy.target.rfind(':');
+    auto const kind = std::string_view(busy.target).substr(0, colon);
+    auto const id = busy.target.substr(colon + 1);
+    auto const found = by_kind.find(kind);
+    auto const [code, noun] = found != by_kind.end() ? found->second
+                                                     : std::pair<std::string_view, std::string_view>{
+                                                           "InvalidParameterCombination", "Resource"};
+    return ApiError::from_model(code, std::string(noun) + " " + id + " is being changed (" + busy.running_kind +
+                                          " in progress); try again when it is done.");
+}
+
 }  // namespace
 
 std::string Router::call_operation(core::Scope const& scope, codec::Params const& params,
@@ -56,7 +81,11 @@ std::string Router::call_operation(core::Scope const& scope, codec::Params const
                                                          std::string(entry.awaiting) + ". See docs/API_COVERAGE.md.");
     auto const input = codec::decode(*op, params);
     handlers::Context ctx{scope, db_, clock_, request_id, wake_workflows_, advertise_host_, s3_dir_};
-    return codec::encode_response(schema, *op, entry.handler(ctx, input), request_id);
+    try {
+        return codec::encode_response(schema, *op, entry.handler(ctx, input), request_id);
+    } catch (store::TargetBusy const& busy) {
+        throw busy_error(busy);
+    }
 }
 
 std::string Router::inject_fault(core::Scope const& scope, codec::Params const& params) const

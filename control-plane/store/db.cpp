@@ -27,7 +27,7 @@ SQLite::Statement& Connection::prepare(std::string_view sql)
     if (found == statements_.end())
         found = statements_.emplace(std::string(sql), std::make_unique<SQLite::Statement>(db_, std::string(sql))).first;
     auto& statement = *found->second;
-    statement.reset();
+    statement.tryReset();  // reset() would rethrow the error of the statement's last failed step
     statement.clearBindings();
     return statement;
 }
@@ -36,8 +36,10 @@ void Connection::execute(std::string_view sql) { db_.exec(std::string(sql)); }
 
 void Connection::reset_statements()
 {
+    // tryReset: reset() rethrows the error of a failed last step (a constraint
+    // violation, say), which would leave a failed transaction open on this connection.
     for (auto& [sql, statement] : statements_)
-        statement->reset();
+        statement->tryReset();
 }
 
 Transaction::Transaction(Connection& connection, Kind kind) : connection_(connection)

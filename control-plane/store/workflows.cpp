@@ -28,6 +28,8 @@ Workflow read_workflow(SQLite::Statement& row)
 std::int64_t start_workflow(Transaction& tx, core::Scope const& scope, std::string_view kind, std::string_view target,
                             std::string_view first_step, json::object const& data, std::int64_t now)
 {
+    if (auto const running = running_workflow(tx, scope, target))
+        throw TargetBusy(std::string(target), running->kind);
     auto& insert = tx.prepare(
         "INSERT INTO workflows (account, region, kind, target, step, data, status, not_before, created_at, updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', 0, ?7, ?7)");

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,18 @@ struct Workflow {
     std::int64_t not_before = 0;
 };
 
-// The caller has checked no workflow runs on the target (the unique index would refuse it).
+// Thrown by start_workflow when a workflow already runs on the target (an
+// automatic failover, say, while the resource still shows available); the API
+// answers it with the target kind's invalid-state error.
+struct TargetBusy : std::runtime_error {
+    TargetBusy(std::string busy_target, std::string busy_with)
+        : std::runtime_error("a " + busy_with + " workflow is running on " + busy_target),
+          target(std::move(busy_target)), running_kind(std::move(busy_with)) {}
+    std::string target;        // "<arn kind>:<id>"
+    std::string running_kind;  // the workflow in the way
+};
+
+// Throws TargetBusy when a workflow already runs on the target.
 std::int64_t start_workflow(Transaction& tx, core::Scope const& scope, std::string_view kind, std::string_view target,
                             std::string_view first_step, boost::json::object const& data, std::int64_t now);
 

@@ -115,6 +115,24 @@ TEST_CASE("a transaction that is not committed changes nothing", "[store]")
     CHECK_FALSE(store::find_subnet_group(tx, here, "gone"));
 }
 
+TEST_CASE("a transaction whose statement failed rolls back, and the next one starts", "[store]")
+{
+    store::Database db(":memory:");
+    {
+        auto tx = db.write();
+        store::insert_subnet_group(tx, here, group("first"));
+        tx.commit();
+    }
+    {
+        auto tx = db.write();
+        store::insert_subnet_group(tx, here, group("half"));
+        CHECK_THROWS(store::insert_subnet_group(tx, here, group("first")));  // a constraint violation
+    }
+    auto tx = db.write();  // would be "cannot start a transaction within a transaction"
+    CHECK_FALSE(store::find_subnet_group(tx, here, "half"));
+    CHECK(store::find_subnet_group(tx, here, "first"));
+}
+
 TEST_CASE("deleting a subnet group deletes its subnets", "[store]")
 {
     store::Database db(":memory:");

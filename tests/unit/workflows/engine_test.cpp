@@ -153,3 +153,25 @@ TEST_CASE("a new engine on the same database resumes from the last checkpoint", 
     CHECK(second_runs == 1);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a second workflow on a busy target is refused with TargetBusy, and the first goes on", "[workflows]")
+{
+    store::Database db(":memory:");
+    core::ManualClock clock(core::from_epoch_ms(1000));
+    start(db, clock, "failover", "replicationgroup:g1");
+    {
+        auto tx = db.write();
+        try {
+            store::start_workflow(tx, here, "delete_replication_group", "replicationgroup:g1", "stop", {}, clock.now_ms());
+            FAIL("the second workflow started");
+        } catch (store::TargetBusy const& busy) {
+            CHECK(busy.target == "replicationgroup:g1");
+            CHECK(busy.running_kind == "failover");
+        }
+    }
+    auto tx = db.write();  // the refused transaction left nothing open
+    auto const running = store::running_workflow(tx, here, "replicationgroup:g1");
+    REQUIRE(running);
+    CHECK(running->kind == "failover");
+    store::start_workflow(tx, here, "create_cache_cluster", "cluster:other", "start", {}, clock.now_ms());
+}
