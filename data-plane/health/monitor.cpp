@@ -129,8 +129,11 @@ void Monitor::probe_all()
                          : std::make_unique<Probe>();
         probe->host = node.host;
         probe->port = node.port;
-        // A node that is not running is the runtime's to report, not the probe's.
+        // The runtime reports an exit once; one met while a workflow was changing the
+        // group (a second failure during a failover's recovery) waited for it to end,
+        // and is taken up here.
         if (!runtime_.running(name)) {
+            heal(name, "its process is not running");
             probes.emplace(name, std::move(probe));
             continue;
         }

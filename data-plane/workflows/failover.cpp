@@ -111,6 +111,23 @@ void record(store::Transaction& tx, core::Scope const& scope, std::string_view t
 
 std::string group_of(Run& run) { return run.target().substr(run.target().find(':') + 1); }
 
+// Whether the cluster's node still answers (a dead or paused one does not).
+bool primary_answers(Run& run, std::string const& cluster_id)
+{
+    std::optional<store::CacheCluster> cluster;
+    {
+        auto tx = run.db().read();
+        cluster = store::find_cache_cluster(tx, run.scope(), cluster_id);
+    }
+    if (!cluster || cluster->nodes.empty())
+        return false;
+    try {
+        return !quick(cluster->nodes.front()).command({"PING"}).is_error();
+    } catch (std::exception const&) {
+        return false;
+    }
+}
+
 // --- failover ------------------------------------------------------------------------
 
 StepResult promote(Fleet& fleet, Run& run)
@@ -255,6 +272,12 @@ StepResult recover(Fleet& fleet, Run& run)
             record(tx, scope, "cache-cluster", old_id, "Recovering cache nodes " + node_id, now);
         });
         return StepResult::again_after(0ms);
+    }
+    // The new primary failed in turn: this failover is over, and the health monitor
+    // takes up the new failure (it waits for no workflow to run on the group).
+    if (auto const new_primary = text(data, "new_primary"); !new_primary.empty() && !primary_answers(run, new_primary)) {
+        spdlog::warn("failover of {}: the new primary {} failed during recovery", group_id, new_primary);
+        return StepResult::done();
     }
     // Done once it replicates from the new primary.
     auto const replication = quick(node).info("replication");

@@ -126,6 +126,20 @@ wait_until 60 role_is "$frozen_address" slave
 assert_eq after-pause "$(rc "$primary_ep" GET probe)" "the write made after the pause"
 bound_by_primary "$primary_ep"
 
+# --- Two primaries in a row: the new primary dies while the old one is still recovering --------------------
+# The second death meets the first failover's workflow still running; it is taken up once that ends.
+kill -9 "$(node_pid "$(primary_of ha)")"
+wait_until 30 writable "$primary_ep" after-first-kill
+# The process that binds the primary endpoint is the new primary.
+second=$(ss -Hltnp "src $primary_ep" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+[ -n "$second" ] || fail "no process binds the primary endpoint $primary_ep"
+kill -9 "$second"
+wait_until 30 writable "$primary_ep" after-second-kill
+bound_by_primary "$primary_ep"
+wait_until 60 group_status_is ha available
+wait_until 60 synced_replicas_are "$primary_ep" 2
+assert_eq after-second-kill "$(rc "$primary_ep" GET probe)" "the write made after the second kill"
+
 # --- SIGKILL a replica: it comes back at its address and resyncs -------------------------------------------
 replica=$(members ha | tr ' ' '\n' | sed -n 's/^\([^=]*\)=replica@.*/\1/p' | head -1)
 replica_address=$(node_address "$replica")
