@@ -158,6 +158,11 @@ def redis_cluster_defaults(runs):
             kb.wait_until(lambda: "cluster_state:ok" in subprocess.run(
                 ["redis-cli", "-p", str(port), "CLUSTER", "INFO"], capture_output=True, text=True).stdout, 60, 0.02,
                 "cluster ok")
+        # A replica that has not finished its first sync (Redis delays it 5 s by default) cannot take over.
+        for port in ports:
+            kb.wait_until(lambda: "role:master" in (info := subprocess.run(
+                ["redis-cli", "-p", str(port), "INFO", "replication"], capture_output=True, text=True).stdout)
+                or "master_link_status:up" in info, 60, 0.05, "replicas in sync")
         victim = ports[0]  # redis-cli makes the first three masters
         live = ports[1]
         key = key_in_node("127.0.0.1", live, {"Address": "127.0.0.1", "Port": victim})
