@@ -92,9 +92,9 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
     if (restore && restore->nodes.size() != 1)
         throw ApiError::from_model("NotImplemented",
                                    fmt::format("keyfleet does not carry out restoring snapshot {} of {} node groups "
-                                               "into a cache cluster (one node group) yet: it awaits online "
-                                               "resharding. Restore it with CreateReplicationGroup and {} node groups.",
-                                               restore->name, restore->nodes.size(), restore->nodes.size()));
+                                               "into a cache cluster yet. CreateReplicationGroup restores it into "
+                                               "any number of node groups.",
+                                               restore->name, restore->nodes.size()));
     auto options = cluster_options(ctx, tx, restore ? with_snapshot_defaults(in, *restore) : in, id, false);
     if (options.parameter_group_facts.cluster_enabled)
         throw invalid_parameter_combination("Cluster mode is enabled in parameter group " + options.parameter_group +

@@ -114,7 +114,8 @@ Presence replication_group_presence(store::Transaction& tx, core::Scope const& s
 json::object create_replication_group(Context& ctx, json::object const& in)
 {
     refuse_unbuilt(in, true);
-    auto const seed_files = snapshot_files(ctx, in, 1);
+    // Any number of files: their keys go to the node groups by slot.
+    auto const seed_files = snapshot_files(ctx, in, max_node_groups);
     auto const id = identifier(in, "ReplicationGroupId", max_id_length);
     auto const description = required_string(in, "ReplicationGroupDescription");
     if (in.contains("PrimaryClusterId"))
@@ -150,11 +151,6 @@ json::object create_replication_group(Context& ctx, json::object const& in)
                                                 options.parameter_group + " has cluster-enabled no.");
         cluster_mode = options.parameter_group_facts.cluster_enabled;
     }
-    if (cluster_mode && !seed_files.empty())
-        throw ApiError::from_model("NotImplemented",
-                                   "keyfleet does not carry out SnapshotArns for cluster mode enabled yet: it awaits "
-                                   "splitting one RDB file's keys by slot across node groups. A keyfleet snapshot "
-                                   "(SnapshotName) restores shard by shard. See docs/API_COVERAGE.md.");
     if (cluster_mode_input == "disabled" && cluster_mode)
         throw invalid_parameter_combination("ClusterMode disabled does not match parameter group " +
                                             options.parameter_group + ", which has cluster-enabled yes.");
@@ -219,20 +215,15 @@ json::object create_replication_group(Context& ctx, json::object const& in)
             throw invalid_parameter_value("The number of PreferredCacheClusterAZs must equal NumCacheClusters.");
         planned.push_back(std::move(group));
     }
+    // Data that does not fit the node groups one file per shard (other shard
+    // counts or slots, several files, files into cluster mode) is loaded key by
+    // key into the node group owning each key's slot once the nodes run.
+    bool by_slot = seed_files.size() > 1 || (cluster_mode && !seed_files.empty());
     if (restore) {
-        auto const resharding = [&](std::string const& what) {
-            return ApiError::from_model("NotImplemented",
-                                       fmt::format("keyfleet does not carry out restoring snapshot {} {} yet: it awaits "
-                                                   "online resharding. See docs/API_COVERAGE.md.",
-                                                   restore->name, what));
-        };
-        if (planned.size() != restore->nodes.size())
-            throw resharding(fmt::format("of {} node groups into {} node groups", restore->nodes.size(), planned.size()));
-        for (std::size_t i = 0; i < planned.size(); ++i)
-            if (cluster_mode && !restore->nodes[i].slots.empty() &&
-                slot_set(planned[i].slots) != slot_set(restore->nodes[i].slots))
-                throw resharding("into node groups with other slots (node group " + planned[i].id + ": " +
-                                 planned[i].slots + " instead of " + restore->nodes[i].slots + ")");
+        by_slot = planned.size() != restore->nodes.size();
+        for (std::size_t i = 0; !by_slot && i < planned.size(); ++i)
+            by_slot = cluster_mode && !restore->nodes[i].slots.empty() &&
+                      slot_set(planned[i].slots) != slot_set(restore->nodes[i].slots);
     }
     int total_nodes = 0;
     int fewest_replicas = max_replicas;
@@ -276,6 +267,18 @@ json::object create_replication_group(Context& ctx, json::object const& in)
     group.settings["SnapshotWindow"] = options.snapshot_window;
     group.settings["SnapshotRetentionLimit"] = options.snapshot_retention_limit;
     group.created_at = ctx.clock.now_ms();
+    if (by_slot) {
+        json::array sources;
+        if (restore)
+            for (auto const& node : restore->nodes)
+                sources.push_back(json::object{{"file", node.file},
+                                               {"sha256", node.sha256.value_or("")},
+                                               {"label", "node group " + node.node_group_id + " of snapshot " + restore->name}});
+        auto const arns = string_list(in, "SnapshotArns");
+        for (std::size_t i = 0; i < seed_files.size(); ++i)
+            sources.push_back(json::object{{"file", seed_files[i]}, {"label", arns[i]}});
+        group.settings["load_sources"] = std::move(sources);  // read by the data plane's slot loader
+    }
     for (auto const& planned_group : planned)
         group.node_groups.push_back({planned_group.id, planned_group.slots, "creating"});
     store::save_replication_group(tx, ctx.scope, group);
@@ -307,9 +310,9 @@ json::object create_replication_group(Context& ctx, json::object const& in)
             cluster.settings["SnapshotWindow"] = options.snapshot_window;
             cluster.settings["SnapshotRetentionLimit"] = options.snapshot_retention_limit;
             cluster.settings["initial_role"] = member == 0 ? "primary" : "replica";
-            if (member == 0 && !seed_files.empty())
+            if (member == 0 && !seed_files.empty() && !by_slot)
                 cluster.settings["seed_rdb"] = seed_files.front();  // the replicas sync from the primary
-            if (member == 0 && restore) {
+            if (member == 0 && restore && !by_slot) {
                 auto const& node_snapshot = restore->nodes[group_index];
                 cluster.settings["seed_rdb"] = node_snapshot.file;
                 cluster.settings["seed_sha256"] = node_snapshot.sha256.value_or("");

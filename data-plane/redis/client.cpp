@@ -155,6 +155,17 @@ bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::
     }
 }
 
+std::pair<int, int> parse_slot_range(std::string_view text)
+{
+    auto const dash = text.find('-');
+    int first = 0;
+    std::from_chars(text.data(), text.data() + (dash == std::string_view::npos ? text.size() : dash), first);
+    int last = first;
+    if (dash != std::string_view::npos)
+        std::from_chars(text.data() + dash + 1, text.data() + text.size(), last);
+    return {first, last};
+}
+
 std::vector<ClusterNode> parse_cluster_nodes(std::string_view text)
 {
     // <id> <ip:port@cport[,hostname]> <flags> <master> <ping-sent> <pong-recv> <epoch> <link-state> <slot> ...
@@ -178,13 +189,7 @@ std::vector<ClusterNode> parse_cluster_nodes(std::string_view text)
         while (fields >> slot) {
             if (slot.starts_with('['))
                 continue;  // a slot being migrated
-            auto const dash = slot.find('-');
-            int first = 0, last = 0;
-            std::from_chars(slot.data(), slot.data() + (dash == std::string::npos ? slot.size() : dash), first);
-            last = first;
-            if (dash != std::string::npos)
-                std::from_chars(slot.data() + dash + 1, slot.data() + slot.size(), last);
-            node.slots.emplace_back(first, last);
+            node.slots.push_back(parse_slot_range(slot));
         }
         nodes.push_back(std::move(node));
     }

@@ -74,4 +74,7 @@ struct ClusterNode {
 
 std::vector<ClusterNode> parse_cluster_nodes(std::string_view text);
 
+// "5461" or "0-5460" -> inclusive range.
+std::pair<int, int> parse_slot_range(std::string_view text);
+
 }  // namespace keyfleet::redis

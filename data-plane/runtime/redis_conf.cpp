@@ -122,7 +122,7 @@ std::string render_config(NodeSettings const& settings)
     line("logfile", "node.log");
     line("pidfile", "redis.pid");
     // Persistence: redis-server's own save points, and a save on every clean stop.
-    line("save", "3600 1 300 100 60 10000");
+    line("save", settings.save_points ? "3600 1 300 100 60 10000" : "\"\"");
     // Replicas sync at once instead of waiting for more to join (5 s by default).
     line("repl-diskless-sync", "yes");
     line("repl-diskless-sync-delay", "0");

@@ -19,6 +19,8 @@ struct NodeSettings {
     int cluster_node_timeout_ms = 5000;
     std::int64_t maxmemory_bytes = 0;  // the node type's, already scaled; 0: no limit
     std::map<std::string, std::string, std::less<>> parameters;  // effective parameter group values
+    // False for a process whose data is thrown away (a restore's loader): it never saves.
+    bool save_points = true;
     // A replica of this primary (cluster mode disabled).
     std::optional<std::pair<std::string, std::uint16_t>> replica_of;
 };

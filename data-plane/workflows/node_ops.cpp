@@ -19,6 +19,20 @@ redis::Client connect(store::CacheNode const& node, std::chrono::milliseconds ti
     return redis::Client(node.host, static_cast<std::uint16_t>(node.port), timeout);
 }
 
+std::vector<std::pair<int, int>> slot_ranges(std::string const& text)
+{
+    std::vector<std::pair<int, int>> ranges;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        auto const comma = rest.find(',');
+        ranges.push_back(redis::parse_slot_range(rest.substr(0, comma)));
+        if (comma == std::string_view::npos)
+            break;
+        rest.remove_prefix(comma + 1);
+    }
+    return ranges;
+}
+
 bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms)
 {
     auto& data = run.data();

@@ -11,6 +11,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace keyfleet::workflows {
 
@@ -23,6 +25,9 @@ std::string id_of(std::string const& target);
 
 redis::Client connect(store::CacheNode const& node,
                       std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+// "0-5460,10923-12000" (a node group's Slots, already validated) -> inclusive ranges.
+std::vector<std::pair<int, int>> slot_ranges(std::string const& text);
 
 // A deadline stored with the workflow on first use, so a restart keeps it.
 bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms);

@@ -6,6 +6,7 @@
 #include "store/events.h"
 #include "store/tags.h"
 #include "workflows/node_ops.h"
+#include "workflows/slot_loader.h"
 #include "workflows/snapshots.h"
 
 #include <boost/json.hpp>
@@ -147,28 +148,7 @@ StepResult link_replicas(Run& run)
             return StepResult::again_after(poll_interval);
         }
     }
-    return StepResult::next("finish");
-}
-
-std::vector<std::pair<int, int>> slot_ranges(std::string const& text)
-{
-    std::vector<std::pair<int, int>> ranges;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        auto const comma = rest.find(',');
-        auto const part = rest.substr(0, comma);
-        auto const dash = part.find('-');
-        int first = 0, last = 0;
-        std::from_chars(part.data(), part.data() + (dash == std::string_view::npos ? part.size() : dash), first);
-        last = first;
-        if (dash != std::string_view::npos)
-            std::from_chars(part.data() + dash + 1, part.data() + part.size(), last);
-        ranges.emplace_back(first, last);
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
-    }
-    return ranges;
+    return StepResult::next("load");
 }
 
 // Cluster mode enabled: each primary takes its slots and a config epoch, and
@@ -300,7 +280,7 @@ StepResult wait_cluster_ok(Run& run)
             return StepResult::again_after(poll_interval);
         }
     }
-    return StepResult::next("finish");
+    return StepResult::next("load");
 }
 
 // Cluster mode: back to the node timeout the nodes' configuration carries,
@@ -338,6 +318,7 @@ StepResult finish_group(Fleet& fleet, Run& run)
         }
         for (auto& node_group : state->group.node_groups)
             node_group.status = "available";
+        state->group.settings.erase(load_sources_setting);
         state->group.status = "available";
         store::save_replication_group(tx, scope, state->group);
         record(tx, scope, "replication-group", id, "Replication group " + id + " created", now);
@@ -622,8 +603,12 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
                                                   {"form", form_cluster},
                                                   {"replicate", replicate},
                                                   {"wait_ok", wait_cluster_ok},
+                                                  {"load", [&fleet](Run& run) { return load_by_slot(fleet, run, "finish"); }},
                                                   {"finish", with(finish_group)}},
-                                                 fail_group});
+                                                 [&fleet](Run& run, std::string const& reason) {
+                                                     stop_loader(fleet, run);
+                                                     fail_group(run, reason);
+                                                 }});
     engine.add_kind("delete_replication_group",
                     {{{"final_snapshot", [](Run& run) { return save_snapshot(run, "final_snapshot_write"); }},
                       {"final_snapshot_write", [&fleet](Run& run) { return write_snapshot(fleet, run, "stop", false); }},
@@ -637,6 +622,7 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
                                       {"form", form_cluster},
                                       {"replicate", replicate},
                                       {"wait_ok", wait_cluster_ok},
+                                      {"load", [&fleet](Run& run) { return load_by_slot(fleet, run, "finish"); }},
                                       {"finish", with(finish_scaling)}},
                                      fail_scaling});
     engine.add_kind("remove_replicas", {{{"remove", with(remove_replicas)}}, fail_scaling});

@@ -2,10 +2,11 @@
 # Snapshots on real nodes: CreateSnapshot from a replica (BGSAVE, the RDB file under
 # <data-dir>/snapshots with its checksum), the group snapshotting meanwhile, tags,
 # DescribeSnapshots' filters, restore into a new group or cluster with the same keys and
-# values (cluster mode disabled and enabled, shard by shard), CopySnapshot, export to a
-# bucket and a cluster seeded from the export, FinalSnapshotIdentifier, DeleteSnapshot,
-# and every refusal: duplicate, not found, wrong state, other shard counts, damaged files
-# (refused at the API, nothing created).
+# values (cluster mode disabled and enabled, shard by shard, and into another shard count
+# with each key moved to the shard of its slot), CopySnapshot, export to a bucket and a
+# cluster (and a cluster-mode group) seeded from the export, FinalSnapshotIdentifier,
+# DeleteSnapshot, and every refusal: duplicate, not found, wrong state, damaged files
+# (refused at the API, nothing created), a file that is no RDB (create-failed, an event).
 . "$(dirname "$0")/lib.sh"
 require_tool redis-cli
 
@@ -197,9 +198,6 @@ assert_eq "0001=0-8191=cm-0001-002 0002=8192-16383=cm-0002-002" \
 expect_error InvalidParameterCombination ec create-snapshot --cache-cluster-id cm-0001-001 --snapshot-name x1
 ec delete-replication-group --replication-group-id cm >/dev/null
 wait_until 60 group_gone cm
-expect_error NotImplemented ec create-replication-group --replication-group-id cm3 --replication-group-description c \
-    --snapshot-name cm-snap --num-node-groups 3
-group_gone cm3 || fail "a group was created with another shard count"
 ec create-replication-group --replication-group-id cm2 --replication-group-description c \
     --snapshot-name cm-snap --replicas-per-node-group 1 >/dev/null
 wait_until 120 group_status_is cm2 available
@@ -212,6 +210,52 @@ total=$(($(rc "$(node_address cm2-0001-001)" DBSIZE) + $(rc "$(node_address cm2-
 assert_eq 40 "$total" "keys across the restored shards"
 assert_eq ok "$(rc "$(node_address cm2-0002-001)" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" \
     "cluster_state"
+
+# --- Into another shard count: each key goes to the shard owning its slot -----------------
+# config_keys_match ENDPOINT GROUP SHARDS: all 40 keys answer through the cluster, once each.
+config_keys_match() {
+    local config=$1 group=$2 shards=$3 total=0 shard
+    for i in $(seq 1 40); do
+        assert_eq "value:$i" "$(rc "$config" -c GET "cm:$i")" "cm:$i in $group"
+    done
+    for shard in $(seq -f %04g 1 "$shards"); do
+        total=$((total + $(rc "$(node_address "$group-$shard-001")" DBSIZE)))
+    done
+    assert_eq 40 "$total" "keys across the shards of $group"
+}
+config_endpoint() {
+    ec describe-replication-groups --replication-group-id "$1" \
+        --query 'ReplicationGroups[0].ConfigurationEndpoint.[Address, Port]' --output text | tr '\t' :
+}
+ec create-replication-group --replication-group-id cm3 --replication-group-description c \
+    --snapshot-name cm-snap --num-node-groups 3 >/dev/null
+wait_until 120 group_status_is cm3 available
+config_keys_match "$(config_endpoint cm3)" cm3 3
+assert_eq ok "$(rc "$(node_address cm3-0003-001)" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" \
+    "cluster_state of the resharded restore"
+ec describe-events --source-identifier cm3 --source-type replication-group --query 'Events[].Message' \
+    --output text | grep -q "of node group 0002 of snapshot cm-snap into 3 node group(s) by slot" ||
+    fail "no event says how the restore went"
+
+# --- A cluster-mode group seeded from RDB files in a bucket (an export) --------------------
+ec copy-snapshot --source-snapshot-name cm-snap --target-snapshot-name cm-export --target-bucket exports >/dev/null
+wait_until 60 snapshot_is cm-snap available
+ec create-replication-group --replication-group-id cm-seeded --replication-group-description c \
+    --cache-node-type cache.t3.micro --cache-parameter-group-name default.redis7.cluster.on --num-node-groups 1 \
+    --snapshot-arns arn:aws:s3:::exports/cm-export-0001.rdb arn:aws:s3:::exports/cm-export-0002.rdb >/dev/null
+wait_until 120 group_status_is cm-seeded available
+config_keys_match "$(config_endpoint cm-seeded)" cm-seeded 1
+
+# A file that is no readable RDB: the group fails to be created, and an event says why.
+printf 'REDIS0010not-an-rdb-file' >"$KEYFLEET_DATA/s3/exports/junk.rdb"
+ec create-replication-group --replication-group-id cm-junk --replication-group-description c \
+    --cache-node-type cache.t3.micro --cache-parameter-group-name default.redis7.cluster.on --num-node-groups 2 \
+    --snapshot-arns arn:aws:s3:::exports/junk.rdb >/dev/null
+wait_until 120 group_status_is cm-junk create-failed
+ec describe-events --source-identifier cm-junk --source-type replication-group --query 'Events[].Message' \
+    --output text | grep -q "arn:aws:s3:::exports/junk.rdb could not be loaded: it is not a readable RDB file" ||
+    fail "no event says why cm-junk failed"
+[ -z "$(ls -A "$KEYFLEET_DATA/nodes/loader/$account/us-east-1" 2>/dev/null)" ] || fail "a loader was left behind"
 
 # --- Describe filters, delete -------------------------------------------------------------
 assert_eq "cm-snap damaged from-final-last snap1 snap1-copy src-final" \
@@ -227,10 +271,10 @@ assert_eq deleting "$(jqr .Snapshot.SnapshotStatus "$out")" "DeleteSnapshot answ
 wait_until 30 snapshot_gone snap1-copy
 [ ! -e "$snapshots_dir/snap1-copy" ] || fail "the deleted snapshot's files remain"
 
-for group in restored cm2; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+for group in restored cm2 cm3 cm-seeded cm-junk; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
 ec delete-cache-cluster --cache-cluster-id seeded >/dev/null
 wait_until 60 group_gone restored
-wait_until 60 group_gone cm2
+for group in cm2 cm3 cm-seeded cm-junk; do wait_until 60 group_gone "$group"; done
 wait_until 60 cluster_gone seeded
 wait_until 20 no_nodes_left
 echo "PASS [$TEST_NAME]"
