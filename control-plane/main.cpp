@@ -106,7 +106,7 @@ int serve(core::Config const& config)
         workflows::Fleet fleet({config.data_dir / "nodes", config.loopback_addresses, config.loopback_network,
                                 config.first_node_port, config.last_node_port, config.node_host, config.advertise_host,
                                 config.node_memory_scale, config.cluster_node_pool, config.data_dir / "snapshots",
-                                config.data_dir / "s3"},
+                                config.data_dir / "s3", config.data_dir / "snapshot.key"},
                                db, runtime, forwarder);
         fleet.recover();
 

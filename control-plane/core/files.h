@@ -1,6 +1,7 @@
-// Files both planes handle whole: SHA-256 digests of RDB files, and copies
-// made durable (written beside, fsynced, renamed into place, directory fsynced),
-// so a crash leaves either the whole file or none.
+// Files both planes handle whole: SHA-256 digests of RDB files, copies made
+// durable (written beside, fsynced, renamed into place, directory fsynced), so a
+// crash leaves either the whole file or none, and sealed copies: AES-256-GCM
+// under the installation's key, for snapshots of encrypted groups.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,22 @@ FileDigest digest_file(std::filesystem::path const& path);
 // Copies `from` to `to` (replacing it), durably; answers the digest of what was
 // written. Throws std::runtime_error naming the file that failed.
 FileDigest copy_durably(std::filesystem::path const& from, std::filesystem::path const& to);
+
+// The installation's 256-bit key for sealed files, read from `path`; created
+// there (random, mode 0600) when missing.
+std::string load_or_create_key(std::filesystem::path const& path);
+
+// Like copy_durably, but the copy is sealed with AES-256-GCM under `key`:
+// a magic header, a random 96-bit nonce, the ciphertext, the 128-bit tag.
+FileDigest seal_durably(std::filesystem::path const& from, std::filesystem::path const& to, std::string const& key);
+
+// True when the file is a sealed copy.
+bool is_sealed(std::filesystem::path const& path);
+
+// Copies `from` to `to` durably as plain content: opened with `key` when it is
+// sealed. Throws std::runtime_error when a sealed file is damaged or was
+// sealed under another key (nothing is left at `to`).
+void copy_plain_durably(std::filesystem::path const& from, std::filesystem::path const& to, std::string const& key);
 
 // fsync of a directory, so the names created in it survive a crash.
 void sync_directory(std::filesystem::path const& directory);

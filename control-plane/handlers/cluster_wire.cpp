@@ -109,7 +109,7 @@ json::object cache_cluster_to_wire(Context const& ctx, store::CacheCluster const
     wire["SnapshotWindow"] = setting_text(cluster.settings, "SnapshotWindow");
     wire["AuthTokenEnabled"] = false;
     wire["TransitEncryptionEnabled"] = false;
-    wire["AtRestEncryptionEnabled"] = false;
+    wire["AtRestEncryptionEnabled"] = setting_flag(cluster.settings, "AtRestEncryptionEnabled", false);
     wire["ARN"] = core::arn(ctx.scope.region, ctx.scope.account, "cluster", cluster.id);
     wire["ReplicationGroupLogDeliveryEnabled"] = false;
     wire["LogDeliveryConfigurations"] = json::array();
@@ -180,7 +180,7 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
     wire["CacheNodeType"] = group.node_type;
     wire["AuthTokenEnabled"] = false;
     wire["TransitEncryptionEnabled"] = false;
-    wire["AtRestEncryptionEnabled"] = false;
+    wire["AtRestEncryptionEnabled"] = setting_flag(group.settings, "AtRestEncryptionEnabled", false);
     wire["ARN"] = core::arn(ctx.scope.region, ctx.scope.account, "replicationgroup", group.id);
     wire["UserGroupIds"] = json::array();
     wire["LogDeliveryConfigurations"] = json::array();

@@ -62,8 +62,10 @@ void require_available(store::Snapshot const& snapshot)
 void refuse_kms_key(json::object const& in)
 {
     if (in.contains("KmsKeyId"))
-        throw ApiError::from_model("NotImplemented", "keyfleet does not carry out KmsKeyId yet: it awaits encrypted "
-                                                     "snapshot files (at-rest encryption). See docs/API_COVERAGE.md.");
+        throw ApiError::from_model("NotImplemented",
+                                   "keyfleet does not carry out KmsKeyId: there is no AWS KMS locally. Snapshots of "
+                                   "groups created with AtRestEncryptionEnabled are sealed under the installation's "
+                                   "key. See docs/API_COVERAGE.md.");
 }
 
 std::string actual_version(std::string const& engine, std::string const& version)

@@ -1,6 +1,7 @@
 #include "workflows/fleet.h"
 
 #include "catalog/catalog.h"
+#include "core/files.h"
 #include "redis/client.h"
 #include "store/parameter_groups.h"
 
@@ -42,24 +43,6 @@ bool bindable(std::string const& host, int port)
     return free;
 }
 
-// A cluster created from an RDB file (SnapshotArns) starts with a copy of it,
-// made durable before the node reads it.
-void seed_from_rdb(store::CacheCluster const& cluster, fs::path const& directory)
-{
-    auto const* seed = cluster.settings.if_contains("seed_rdb");
-    auto const target = directory / "dump.rdb";
-    if (!seed || fs::exists(target))
-        return;
-    auto const partial = directory / "dump.rdb.seeding";
-    fs::copy_file(std::string(seed->as_string()), partial, fs::copy_options::overwrite_existing);
-    int const fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-    fs::rename(partial, target);
-}
-
 }  // namespace
 
 std::map<std::string, std::string, std::less<>> effective_parameters(store::Transaction& tx, core::Scope const& scope,
@@ -97,6 +80,26 @@ fs::path Fleet::node_directory(core::Scope const& scope, std::string_view cluste
 fs::path Fleet::snapshot_directory(core::Scope const& scope, std::string_view name) const
 {
     return options_.snapshots_dir / scope.account / scope.region / std::string(name);
+}
+
+std::string const& Fleet::snapshot_key()
+{
+    std::lock_guard lock(key_mutex_);
+    if (snapshot_key_.empty())
+        snapshot_key_ = core::load_or_create_key(options_.key_file);
+    return snapshot_key_;
+}
+
+// A cluster created from an RDB file (SnapshotArns, a snapshot) starts with a
+// plain copy of it, made durable before the node reads it.
+void Fleet::seed_from_rdb(store::CacheCluster const& cluster, fs::path const& directory)
+{
+    auto const* seed = cluster.settings.if_contains("seed_rdb");
+    auto const target = directory / "dump.rdb";
+    if (!seed || fs::exists(target))
+        return;
+    std::string const file(seed->as_string());
+    core::copy_plain_durably(file, target, core::is_sealed(file) ? snapshot_key() : std::string());
 }
 
 store::Address Fleet::allocate_address(store::Transaction& tx, std::string_view owner, int port, bool cluster_bus)

@@ -39,6 +39,7 @@ struct FleetOptions {
     int cluster_node_pool = 9;
     std::filesystem::path snapshots_dir;  // <snapshots_dir>/<account>/<region>/<name>/<node group>.rdb
     std::filesystem::path s3_dir;         // what SnapshotArns read and exports write: <s3_dir>/<bucket>/<key>
+    std::filesystem::path key_file;       // the installation's key for snapshots of encrypted groups
 };
 
 // The parameter values of a group (stored or default) as nodes run them.
@@ -57,6 +58,8 @@ public:
     std::filesystem::path node_directory(core::Scope const& scope, std::string_view cluster, std::string_view node) const;
     // Where a snapshot's RDB files live.
     std::filesystem::path snapshot_directory(core::Scope const& scope, std::string_view name) const;
+    // The key snapshot files of encrypted groups are sealed under (created on first use).
+    std::string const& snapshot_key();
 
     // A free address for a node or endpoint that asked for `port` (with the
     // cluster bus port + 10000 free too when `cluster_bus`), taken in the store.
@@ -119,6 +122,7 @@ public:
     void recover();
 
 private:
+    void seed_from_rdb(store::CacheCluster const& cluster, std::filesystem::path const& directory);
     // What keyfleet connects to in the shared-host mode.
     std::string connect_host() const;
 
@@ -138,6 +142,8 @@ private:
     std::map<store::Address, Route> routes_;
     std::mutex bound_mutex_;  // held while endpoints move between nodes
     std::map<store::Address, store::Address> bound_;
+    std::mutex key_mutex_;
+    std::string snapshot_key_;
     std::mutex pool_mutex_;
     std::vector<PoolNode> pool_;
     int pool_serial_ = 0;

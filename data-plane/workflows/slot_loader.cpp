@@ -136,14 +136,13 @@ std::optional<std::string> start_loader(Fleet& fleet, Run& run, std::string cons
     std::error_code ignored;
     fs::remove_all(directory, ignored);
     fs::create_directories(directory);
-    auto const copy = directory / "dump.rdb";
     try {
-        fs::copy_file(file, copy, fs::copy_options::overwrite_existing);
+        if (auto const expected = text(source, "sha256"); !expected.empty() && core::digest_file(file).sha256 != expected)
+            return "the backup file " + file + " does not match its checksum";
+        core::copy_plain_durably(file, directory / "dump.rdb", core::is_sealed(file) ? fleet.snapshot_key() : std::string());
     } catch (std::exception const& e) {
         return "the backup file " + file + " cannot be read: " + e.what();
     }
-    if (auto const expected = text(source, "sha256"); !expected.empty() && core::digest_file(copy).sha256 != expected)
-        return "the backup file " + file + " does not match its checksum";
     runtime::NodeSettings settings;
     settings.port = static_cast<std::uint16_t>(address.port);
     settings.bind_host = fleet.options().loopback_addresses ? address.host : fleet.options().bind_host;

@@ -50,6 +50,18 @@ std::optional<store::CacheNode> source_node(store::Transaction& tx, core::Scope 
     return std::nullopt;
 }
 
+// Snapshots of the clusters of a group created with AtRestEncryptionEnabled are
+// sealed (AES-256-GCM under the installation's key).
+bool encrypted_at_rest(store::Transaction& tx, core::Scope const& scope, std::string const& cluster_id)
+{
+    auto const cluster = store::find_cache_cluster(tx, scope, cluster_id);
+    if (!cluster || !cluster->replication_group_id)
+        return false;
+    auto const group = store::find_replication_group(tx, scope, *cluster->replication_group_id);
+    auto const* flag = group ? group->settings.if_contains("AtRestEncryptionEnabled") : nullptr;
+    return flag && flag->is_bool() && flag->as_bool();
+}
+
 // Events of a snapshot go to the cluster or group it was taken from, as on AWS.
 void record_snapshot_event(store::Transaction& tx, core::Scope const& scope, store::Snapshot const& snapshot,
                            std::string const& message, std::int64_t now)
@@ -100,15 +112,34 @@ void remove_files(fs::path const& directory)
     fs::remove_all(directory, ignored);
 }
 
-// Copies a snapshot's file, checked against the checksum recorded when it was
-// taken; answers what is wrong when it does not match.
+std::string damaged(store::NodeSnapshot const& node)
+{
+    return "the backup file of node group " + node.node_group_id + " is damaged";
+}
+
+// Copies a snapshot's file as it is (sealed stays sealed), checked against the
+// checksum recorded when it was taken; answers what is wrong when it does not match.
 std::optional<std::string> copy_checked(store::NodeSnapshot const& node, fs::path const& to)
 {
     auto const digest = core::copy_durably(node.file, to);
     if (!node.sha256 || digest.sha256 != *node.sha256) {
         std::error_code ignored;
         fs::remove(to, ignored);
-        return "the backup file of node group " + node.node_group_id + " is damaged";
+        return damaged(node);
+    }
+    return std::nullopt;
+}
+
+// An export is a plain RDB file whatever the snapshot's files are: checked, then
+// opened when sealed.
+std::optional<std::string> export_checked(Fleet& fleet, store::NodeSnapshot const& node, fs::path const& to)
+{
+    if (!node.sha256 || core::digest_file(node.file).sha256 != *node.sha256)
+        return damaged(node);
+    try {
+        core::copy_plain_durably(node.file, to, core::is_sealed(node.file) ? fleet.snapshot_key() : std::string());
+    } catch (std::exception const&) {
+        return damaged(node);
     }
     return std::nullopt;
 }
@@ -186,7 +217,7 @@ StepResult export_snapshot(Fleet& fleet, Run& run)
     if (!snapshot)
         return StepResult::done();
     for (auto const& [node, object] : export_objects(fleet, run, *snapshot))
-        if (auto const problem = copy_checked(node, object))
+        if (auto const problem = export_checked(fleet, node, object))
             return StepResult::fail(*problem);
     run.on_commit([name, bucket = text(run.data(), "bucket"), scope = run.scope(),
                    now = run.clock().now_ms()](store::Transaction& tx) {
@@ -280,6 +311,7 @@ StepResult write_snapshot(Fleet& fleet, Run& run, std::string_view next, bool se
     auto const& scope = run.scope();
     std::optional<store::Snapshot> snapshot;
     std::vector<std::optional<store::CacheNode>> sources;
+    bool sealed = false;
     {
         auto tx = run.db().read();
         snapshot = store::find_snapshot(tx, scope, name);
@@ -287,6 +319,7 @@ StepResult write_snapshot(Fleet& fleet, Run& run, std::string_view next, bool se
             return StepResult::fail("snapshot " + name + " no longer exists");
         for (auto const& node : snapshot->nodes)
             sources.push_back(source_node(tx, scope, node));
+        sealed = !snapshot->nodes.empty() && encrypted_at_rest(tx, scope, snapshot->nodes.front().cache_cluster_id);
     }
     auto const directory = fleet.snapshot_directory(scope, name);
     fs::create_directories(directory);
@@ -297,12 +330,14 @@ StepResult write_snapshot(Fleet& fleet, Run& run, std::string_view next, bool se
         if (!sources[i])
             return StepResult::fail("cache cluster " + node_snapshot.cache_cluster_id + " no longer exists");
         // Redis replaces dump.rdb by a rename, so the copy reads one whole save.
-        auto const file = directory / (node_snapshot.node_group_id + ".rdb");
-        auto const digest = core::copy_durably(fs::path(sources[i]->directory) / "dump.rdb", file);
+        auto const saved = fs::path(sources[i]->directory) / "dump.rdb";
         char magic[5] = {};
-        if (std::ifstream in(file, std::ios::binary); !in.read(magic, sizeof magic) ||
-                                                       std::string_view(magic, sizeof magic) != "REDIS")
+        if (std::ifstream in(saved, std::ios::binary); !in.read(magic, sizeof magic) ||
+                                                        std::string_view(magic, sizeof magic) != "REDIS")
             return StepResult::fail("the node's dump.rdb is not an RDB file");
+        auto const file = directory / (node_snapshot.node_group_id + ".rdb");
+        auto const digest = sealed ? core::seal_durably(saved, file, fleet.snapshot_key())
+                                   : core::copy_durably(saved, file);
         node_snapshot.file = file.string();
         node_snapshot.size = digest.size;
         node_snapshot.sha256 = digest.sha256;

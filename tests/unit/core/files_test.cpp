@@ -60,3 +60,84 @@ TEST_CASE("a missing file is an error naming it, for digests and copies", "[core
     CHECK_THROWS_WITH(core::copy_durably(dir.path / "absent.rdb", dir.path / "to.rdb"), Catch::Contains("absent.rdb"));
     CHECK_FALSE(std::filesystem::exists(dir.path / "to.rdb"));
 }
+
+namespace {
+std::string read(std::filesystem::path const& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void flip_byte(std::filesystem::path const& path, std::streamoff offset)
+{
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(offset);
+    char const byte = char(file.get() ^ 0x01);
+    file.seekp(offset);
+    file.put(byte);
+}
+}  // namespace
+
+TEST_CASE("the installation key is created once, 256 bits, readable by its owner only", "[core]")
+{
+    TempDir dir;
+    auto const path = dir.path / "snapshot.key";
+    auto const key = core::load_or_create_key(path);
+    CHECK(key.size() == 32);
+    CHECK(core::load_or_create_key(path) == key);
+    auto const permissions = std::filesystem::status(path).permissions();
+    CHECK((permissions & std::filesystem::perms::all) == (std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write));
+    CHECK(core::load_or_create_key(dir.path / "other.key") != key);
+}
+
+TEST_CASE("a sealed copy hides the content and opens back to the same bytes", "[core]")
+{
+    TempDir dir;
+    auto const key = core::load_or_create_key(dir.path / "snapshot.key");
+    std::string content = "REDIS0010";
+    content += std::string(150'000, 'k');  // more than one read block
+    write(dir.path / "plain.rdb", content);
+    auto const digest = core::seal_durably(dir.path / "plain.rdb", dir.path / "sealed.rdb", key);
+    CHECK(digest.sha256 == core::digest_file(dir.path / "sealed.rdb").sha256);
+    CHECK(core::is_sealed(dir.path / "sealed.rdb"));
+    CHECK_FALSE(core::is_sealed(dir.path / "plain.rdb"));
+    CHECK(read(dir.path / "sealed.rdb").find("REDIS0010") == std::string::npos);
+    CHECK(read(dir.path / "sealed.rdb").find(std::string(64, 'k')) == std::string::npos);
+
+    core::copy_plain_durably(dir.path / "sealed.rdb", dir.path / "opened.rdb", key);
+    CHECK(read(dir.path / "opened.rdb") == content);
+    // A plain file is copied as it is.
+    core::copy_plain_durably(dir.path / "plain.rdb", dir.path / "copied.rdb", key);
+    CHECK(read(dir.path / "copied.rdb") == content);
+    // Two seals of the same content differ (a fresh nonce each time).
+    core::seal_durably(dir.path / "plain.rdb", dir.path / "sealed2.rdb", key);
+    CHECK(read(dir.path / "sealed2.rdb") != read(dir.path / "sealed.rdb"));
+}
+
+TEST_CASE("a damaged, truncated or foreign sealed file does not open and leaves nothing", "[core]")
+{
+    TempDir dir;
+    auto const key = core::load_or_create_key(dir.path / "snapshot.key");
+    write(dir.path / "plain.rdb", "REDIS0010" + std::string(5'000, 'v'));
+    core::seal_durably(dir.path / "plain.rdb", dir.path / "sealed.rdb", key);
+    auto const sealed = read(dir.path / "sealed.rdb");
+
+    flip_byte(dir.path / "sealed.rdb", 2'000);
+    CHECK_THROWS_WITH(core::copy_plain_durably(dir.path / "sealed.rdb", dir.path / "out.rdb", key),
+                      Catch::Contains("damaged"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "out.rdb"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "out.rdb.partial"));
+
+    write(dir.path / "sealed.rdb", sealed.substr(0, sealed.size() - 1));
+    CHECK_THROWS(core::copy_plain_durably(dir.path / "sealed.rdb", dir.path / "out.rdb", key));
+    write(dir.path / "sealed.rdb", sealed.substr(0, 20));
+    CHECK_THROWS_WITH(core::copy_plain_durably(dir.path / "sealed.rdb", dir.path / "out.rdb", key),
+                      Catch::Contains("truncated"));
+
+    write(dir.path / "sealed.rdb", sealed);
+    auto const other_key = core::load_or_create_key(dir.path / "other.key");
+    CHECK_THROWS_WITH(core::copy_plain_durably(dir.path / "sealed.rdb", dir.path / "out.rdb", other_key),
+                      Catch::Contains("another key"));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "out.rdb"));
+}
