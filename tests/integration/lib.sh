@@ -1,6 +1,8 @@
 # Shared helpers for integration tests: start a real `keyfleet serve` on a free
-# loopback port with a temporary data dir, drive it with the real aws CLI, wait
-# by polling against a deadline, and clean up everything on exit.
+# loopback port with a temporary data dir, drive it with the real aws CLI (`ec`
+# runs it through aws_driver.py, which keeps its imports loaded; KEYFLEET_AWS_DRIVER=0
+# runs the `aws` command instead), wait by polling against a deadline, and clean up
+# everything on exit.
 #
 #   . "$(dirname "$0")/lib.sh"
 #   start_keyfleet
@@ -26,6 +28,7 @@ unset AWS_SESSION_TOKEN AWS_PROFILE
 cleanup() {
     local status=$?
     stop_keyfleet || true
+    [ -z "$AWS_DRIVER_PID" ] || kill "$AWS_DRIVER_PID" 2>/dev/null || true
     reap_nodes || status=1
     if [ "$status" -ne 0 ] && [ -f "$KEYFLEET_LOG" ]; then
         { echo "--- keyfleet log (last 40 lines) ---"; tail -n 40 "$KEYFLEET_LOG"; } >&2 || true
@@ -66,6 +69,7 @@ start_keyfleet() {
     "$KEYFLEET_BIN" serve --host 127.0.0.1 --port "$KEYFLEET_PORT" --data-dir "$KEYFLEET_DATA" "$@" \
         >>"$KEYFLEET_LOG" 2>&1 &
     KEYFLEET_PID=$!
+    start_aws_driver
     wait_until 20 keyfleet_healthy
 }
 
@@ -84,7 +88,39 @@ endpoint() { echo "http://127.0.0.1:$KEYFLEET_PORT"; }
 
 # aws elasticache against the server under test, JSON output.
 ec() {
-    aws elasticache --endpoint-url "$(endpoint)" --output json "$@"
+    aws_cli elasticache --endpoint-url "$(endpoint)" --output json "$@"
+}
+
+# aws_cli ARGS...: `aws ARGS...`, run by the driver server (aws_driver.py) when one
+# runs: the same CLI code in a fresh forked process, without its ~0.5 s start-up.
+AWS_DRIVER_PID=
+AWS_DRIVER_PORT=
+aws_cli() {
+    [ -n "$AWS_DRIVER_PORT" ] || {
+        aws "$@"
+        return
+    }
+    local out=$TEST_TMP/aws-call.$BASHPID.out err=$TEST_TMP/aws-call.$BASHPID.err fd status=
+    exec {fd}<>"/dev/tcp/127.0.0.1/$AWS_DRIVER_PORT"
+    { printf '%s\0' "$out" "$err" "$PWD" "$#" "$@"; env -0; printf '\0'; } >&"$fd"
+    read -r status <&"$fd" || true
+    exec {fd}>&-
+    [ -n "$status" ] || fail "the aws driver server did not answer: aws $*"
+    cat "$out"
+    cat "$err" >&2
+    rm -f "$out" "$err"
+    return "$status"
+}
+
+# Starts the driver server when a python here imports awscli; else aws_cli runs `aws`.
+start_aws_driver() {
+    [ -z "$AWS_DRIVER_PORT" ] && [ "${KEYFLEET_AWS_DRIVER:-1}" = 1 ] || return 0
+    python3 -c 'import awscli.clidriver' 2>/dev/null || return 0
+    local port_file=$TEST_TMP/aws-driver.port
+    python3 "$KEYFLEET_ROOT/tests/integration/aws_driver.py" serve "$port_file" 2>>"$TEST_TMP/aws-driver.log" &
+    AWS_DRIVER_PID=$!
+    wait_until 30 test -s "$port_file"
+    AWS_DRIVER_PORT=$(cat "$port_file")
 }
 
 # expect_error CODE command...: the command must fail with that AWS error code.
