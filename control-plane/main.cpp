@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "handlers/snapshot_schedule.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "sigv4/credentials.h"
@@ -22,6 +23,7 @@
 #include "workflows/engine.h"
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
@@ -123,6 +125,11 @@ int serve(core::Config const& config)
         runtime.on_exit([&monitor](runtime::NodeExit const& exit) { monitor.node_exited(exit); });
         monitor.start();
 
+        // Automatic snapshots run on a clock of their own, which the snapshot-clock path moves ahead.
+        core::OffsetClock snapshot_clock(clock);
+        handlers::SnapshotScheduler scheduler(db, snapshot_clock, [&engine] { engine.wake(); }, config.data_dir / "s3");
+        scheduler.start(std::chrono::seconds(30));
+
         http::Router router(db, credentials, clock, [&engine] { engine.wake(); },
                             config.loopback_addresses ? std::string() : config.advertise_host,
                             config.data_dir / "s3",
@@ -133,6 +140,14 @@ int serve(core::Config const& config)
                                 if (!pid || !runtime.signal(name, signal_number))
                                     return std::nullopt;
                                 return pid;
+                            },
+                            [&snapshot_clock, &scheduler](std::int64_t seconds) {
+                                snapshot_clock.advance(std::chrono::seconds(seconds));
+                                auto const pass = scheduler.run_once();
+                                return boost::json::serialize(boost::json::object{
+                                    {"Now", core::format_iso8601(snapshot_clock.now_ms())},
+                                    {"Started", boost::json::value_from(pass.started)},
+                                    {"Deleted", boost::json::value_from(pass.deleted)}});
                             });
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
@@ -149,6 +164,7 @@ int serve(core::Config const& config)
                          KEYFLEET_VERSION, config.host, server.port(), fs::absolute(config.data_dir).string(),
                          db.schema_version(), credentials.size());
         });
+        scheduler.stop();
         monitor.stop();
         runtime.on_exit({});
         engine.stop();

@@ -321,6 +321,7 @@ json::object delete_cache_cluster(Context& ctx, json::object const& in)
     }
     cluster.status = "deleting";
     store::save_cache_cluster(tx, ctx.scope, cluster);
+    delete_automatic_snapshots(ctx, tx, {id, std::nullopt});
     store::start_workflow(tx, ctx.scope, "delete_cache_cluster", "cluster:" + id,
                           final_snapshot ? "final_snapshot" : "start", data, ctx.clock.now_ms());
     tx.commit();

@@ -23,17 +23,6 @@ using codec::invalid_parameter_value;
 
 constexpr std::array<std::string_view, 7> days{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
-// hh24:mi -> minutes of the day
-std::optional<int> minutes_of(std::string_view text)
-{
-    if (text.size() != 5 || text[2] != ':')
-        return std::nullopt;
-    int hours = 0, minutes = 0;
-    if (std::from_chars(text.data(), text.data() + 2, hours).ec != std::errc() ||
-        std::from_chars(text.data() + 3, text.data() + 5, minutes).ec != std::errc() || hours > 23 || minutes > 59)
-        return std::nullopt;
-    return hours * 60 + minutes;
-}
 
 std::string not_implemented_message(std::string_view member, std::string_view capability)
 {
@@ -48,6 +37,17 @@ bool flag(json::object const& in, std::string_view member)
 }
 
 }  // namespace
+
+std::optional<int> minutes_of(std::string_view text)
+{
+    if (text.size() != 5 || text[2] != ':')
+        return std::nullopt;
+    int hours = 0, minutes = 0;
+    if (std::from_chars(text.data(), text.data() + 2, hours).ec != std::errc() ||
+        std::from_chars(text.data() + 3, text.data() + 5, minutes).ec != std::errc() || hours > 23 || minutes > 59)
+        return std::nullopt;
+    return hours * 60 + minutes;
+}
 
 std::string maintenance_window(std::string_view text)
 {

@@ -47,4 +47,7 @@ std::string maintenance_window(std::string_view text);
 // hh24:mi-hh24:mi, at least 60 minutes.
 std::string snapshot_window(std::string_view text);
 
+// hh24:mi -> minutes of the day; nullopt when malformed.
+std::optional<int> minutes_of(std::string_view text);
+
 }  // namespace keyfleet::handlers

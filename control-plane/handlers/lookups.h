@@ -49,6 +49,25 @@ store::Snapshot plan_group_snapshot(Context const& ctx, store::Transaction& tx, 
                                     store::ReplicationGroup const& group,
                                     std::vector<store::CacheCluster> const& members);
 
+// snapshots.cpp: what a snapshot is taken of: a cache cluster or a replication group.
+struct SnapshotSource {
+    std::optional<std::string> cache_cluster_id;
+    std::optional<std::string> replication_group_id;
+};
+
+// snapshots.cpp: takes a snapshot (origin "manual" or "automated") as
+// CreateSnapshot does: checked (not found, wrong state, name taken: ApiError),
+// recorded as creating, its workflow started, an event; the caller commits.
+store::Snapshot begin_snapshot(Context& ctx, store::Transaction& tx, SnapshotSource const& source,
+                               std::string const& name, std::string const& origin);
+
+// snapshots.cpp: deletes an available snapshot as DeleteSnapshot does
+// (InvalidSnapshotStateFault otherwise); the caller commits.
+store::Snapshot begin_snapshot_deletion(Context& ctx, store::Transaction& tx, store::Snapshot snapshot);
+
+// snapshots.cpp: automatic snapshots go with their cluster or group; manual ones stay.
+void delete_automatic_snapshots(Context& ctx, store::Transaction& tx, SnapshotSource const& source);
+
 // snapshots.cpp: a snapshot name member (SnapshotName, FinalSnapshotIdentifier, ...), checked and lowercased.
 std::string snapshot_name(json::object const& in, std::string_view member);
 

@@ -380,6 +380,7 @@ json::object delete_replication_group(Context& ctx, json::object const& in)
     }
     group->status = "deleting";
     store::save_replication_group(tx, ctx.scope, *group);
+    delete_automatic_snapshots(ctx, tx, {std::nullopt, id});
     store::start_workflow(tx, ctx.scope, "delete_replication_group", "replicationgroup:" + id,
                           final_snapshot ? "final_snapshot" : "stop", data, ctx.clock.now_ms());
     tx.commit();

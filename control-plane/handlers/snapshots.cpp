@@ -288,26 +288,15 @@ Presence snapshot_presence(store::Transaction& tx, core::Scope const& scope, std
     return store::find_snapshot(tx, scope, name) ? Presence::present : Presence::absent;
 }
 
-json::object create_snapshot(Context& ctx, json::object const& in)
+store::Snapshot begin_snapshot(Context& ctx, store::Transaction& tx, SnapshotSource const& source,
+                               std::string const& name, std::string const& origin)
 {
-    auto const name = snapshot_name(in, "SnapshotName");
-    refuse_kms_key(in);
-    auto const cluster_id = optional_string(in, "CacheClusterId");
-    auto const group_id = optional_string(in, "ReplicationGroupId");
-    if (cluster_id && group_id)
-        throw invalid_parameter_combination("Only one of CacheClusterId and ReplicationGroupId may be specified.");
-    if (!cluster_id && !group_id)
-        throw invalid_parameter_value("Either CacheClusterId or ReplicationGroupId must be specified.");
-    auto const tags = tags_from(in);
-    check_tag_count(tags.size());
-
-    auto tx = ctx.db.write();
     store::Snapshot snapshot;
     std::string target;
     std::string event_type;
     std::string event_source;
-    if (group_id) {
-        auto const id = core::to_lower(*group_id);
+    if (source.replication_group_id) {
+        auto const id = core::to_lower(*source.replication_group_id);
         auto group = store::find_replication_group(tx, ctx.scope, id);
         if (!group)
             throw ApiError::from_model("ReplicationGroupNotFoundFault", "Replication group " + id + " not found.");
@@ -322,7 +311,7 @@ json::object create_snapshot(Context& ctx, json::object const& in)
         event_type = "replication-group";
         event_source = id;
     } else {
-        auto const id = core::to_lower(*cluster_id);
+        auto const id = core::to_lower(source.cache_cluster_id.value_or(""));
         auto cluster = store::find_cache_cluster(tx, ctx.scope, id);
         if (!cluster)
             throw ApiError::from_model("CacheClusterNotFoundFault", "CacheCluster not found: " + id);
@@ -350,11 +339,52 @@ json::object create_snapshot(Context& ctx, json::object const& in)
         event_type = "cache-cluster";
         event_source = id;
     }
+    snapshot.origin = origin;
     store::save_snapshot(tx, ctx.scope, snapshot);
-    store::put_tags(tx, ctx.scope, {"snapshot", name}, tags);
     store::start_workflow(tx, ctx.scope, "create_snapshot", target, "save", {{"snapshot", name}}, ctx.clock.now_ms());
-    store::record_event(tx, ctx.scope, event_type, event_source, "Snapshot " + name + " is being created",
+    store::record_event(tx, ctx.scope, event_type, event_source,
+                        (origin == "automated" ? "Automatic snapshot " : "Snapshot ") + name + " is being created",
                         ctx.clock.now_ms());
+    return snapshot;
+}
+
+store::Snapshot begin_snapshot_deletion(Context& ctx, store::Transaction& tx, store::Snapshot snapshot)
+{
+    require_available(snapshot);
+    snapshot.status = "deleting";
+    store::save_snapshot(tx, ctx.scope, snapshot);
+    store::start_workflow(tx, ctx.scope, "delete_snapshot", "snapshot:" + snapshot.name, "remove", {},
+                          ctx.clock.now_ms());
+    return snapshot;
+}
+
+void delete_automatic_snapshots(Context& ctx, store::Transaction& tx, SnapshotSource const& source)
+{
+    for (auto& snapshot : store::list_snapshots(tx, ctx.scope)) {
+        bool const of_source = source.replication_group_id
+                                   ? snapshot.replication_group_id == source.replication_group_id
+                                   : (!snapshot.replication_group_id && snapshot.cache_cluster_id == source.cache_cluster_id);
+        // One still being taken goes when its workflow ends: its source is going.
+        if (of_source && snapshot.origin == "automated" && snapshot.status == "available")
+            begin_snapshot_deletion(ctx, tx, std::move(snapshot));
+    }
+}
+
+json::object create_snapshot(Context& ctx, json::object const& in)
+{
+    auto const name = snapshot_name(in, "SnapshotName");
+    refuse_kms_key(in);
+    SnapshotSource const source{optional_string(in, "CacheClusterId"), optional_string(in, "ReplicationGroupId")};
+    if (source.cache_cluster_id && source.replication_group_id)
+        throw invalid_parameter_combination("Only one of CacheClusterId and ReplicationGroupId may be specified.");
+    if (!source.cache_cluster_id && !source.replication_group_id)
+        throw invalid_parameter_value("Either CacheClusterId or ReplicationGroupId must be specified.");
+    auto const tags = tags_from(in);
+    check_tag_count(tags.size());
+
+    auto tx = ctx.db.write();
+    auto const snapshot = begin_snapshot(ctx, tx, source, name, "manual");
+    store::put_tags(tx, ctx.scope, {"snapshot", name}, tags);
     tx.commit();
     ctx.wake_workflows();
     return {{"Snapshot", snapshot_to_wire(ctx, snapshot, false)}};
@@ -458,11 +488,7 @@ json::object delete_snapshot(Context& ctx, json::object const& in)
 {
     auto const name = core::to_lower(required_string(in, "SnapshotName"));
     auto tx = ctx.db.write();
-    auto snapshot = snapshot_or_throw(tx, ctx.scope, name);
-    require_available(snapshot);
-    snapshot.status = "deleting";
-    store::save_snapshot(tx, ctx.scope, snapshot);
-    store::start_workflow(tx, ctx.scope, "delete_snapshot", "snapshot:" + name, "remove", {}, ctx.clock.now_ms());
+    auto const snapshot = begin_snapshot_deletion(ctx, tx, snapshot_or_throw(tx, ctx.scope, name));
     tx.commit();
     ctx.wake_workflows();
     return {{"Snapshot", snapshot_to_wire(ctx, snapshot, false)}};

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <map>
@@ -22,9 +23,10 @@ using codec::ApiError;
 
 Router::Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
                std::function<void()> wake_workflows, std::string advertise_host, std::filesystem::path s3_dir,
-               SignalNode signal_node)
+               SignalNode signal_node, AdvanceSnapshotClock advance_snapshot_clock)
     : db_(db), credentials_(credentials), clock_(clock), wake_workflows_(std::move(wake_workflows)),
-      advertise_host_(std::move(advertise_host)), s3_dir_(std::move(s3_dir)), signal_node_(std::move(signal_node))
+      advertise_host_(std::move(advertise_host)), s3_dir_(std::move(s3_dir)), signal_node_(std::move(signal_node)),
+      advance_snapshot_clock_(std::move(advance_snapshot_clock))
 {
 }
 
@@ -153,6 +155,17 @@ Response Router::handle(Request const& request) const
         if (path == fault_path) {
             action = "fault";
             response.body = inject_fault({caller.account_id, caller.region}, params);
+            response.content_type = "application/json";
+        } else if (path == snapshot_clock_path) {
+            action = "snapshot-clock";
+            auto const seconds = params.find("Seconds");
+            std::int64_t value = -1;
+            if (seconds != params.end())
+                std::from_chars(seconds->second.data(), seconds->second.data() + seconds->second.size(), value);
+            if (value < 0 || !advance_snapshot_clock_)
+                throw ApiError::from_model("InvalidParameterValue",
+                                           "The snapshot clock path takes Seconds, a whole number of seconds >= 0.");
+            response.body = advance_snapshot_clock_(value);
             response.content_type = "application/json";
         } else {
             response.body = call_operation({caller.account_id, caller.region}, params, response.request_id, action);

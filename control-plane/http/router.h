@@ -41,6 +41,14 @@ inline constexpr std::string_view fault_path = "/_keyfleet/fault";
 
 // Sends a signal to a node of the caller's account and region; its pid, or
 // nullopt when no such node runs.
+// Not part of the AWS API: moves the automatic-snapshot scheduler's clock ahead
+// (tests, rehearsing retention), then runs a pass. SigV4-signed; POST
+// Seconds=N. Answers JSON: the scheduler's time, snapshots started and deleted.
+inline constexpr std::string_view snapshot_clock_path = "/_keyfleet/snapshot-clock";
+
+// Moves the scheduler's clock ahead by the seconds given and runs a pass; its JSON answer.
+using AdvanceSnapshotClock = std::function<std::string(std::int64_t seconds)>;
+
 using SignalNode = std::function<std::optional<int>(core::Scope const& scope, std::string const& cluster,
                                                     std::string const& node, int signal)>;
 
@@ -49,7 +57,8 @@ public:
     // `wake_workflows` tells the data plane a handler committed new work.
     Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
            std::function<void()> wake_workflows = [] {}, std::string advertise_host = "127.0.0.1",
-           std::filesystem::path s3_dir = {}, SignalNode signal_node = {});
+           std::filesystem::path s3_dir = {}, SignalNode signal_node = {},
+           AdvanceSnapshotClock advance_snapshot_clock = {});
     Response handle(Request const& request) const;
 
 private:
@@ -60,6 +69,7 @@ private:
     std::string advertise_host_;
     std::filesystem::path s3_dir_;
     SignalNode signal_node_;
+    AdvanceSnapshotClock advance_snapshot_clock_;
 
     // The AWS operation the Action names, carried out; its XML answer.
     std::string call_operation(core::Scope const& scope, codec::Params const& params, std::string const& request_id,
