@@ -191,6 +191,17 @@ FileDigest copy_durably(fs::path const& from, fs::path const& to)
     return write_durably(to, [&](auto const& write) { read_blocks(from, write); });
 }
 
+FileDigest link_durably(fs::path const& from, fs::path const& to)
+{
+    std::error_code failed;
+    fs::remove(to, failed);
+    fs::create_hard_link(from, to, failed);
+    if (failed)
+        return copy_durably(from, to);
+    sync_directory(to.parent_path());
+    return digest_file(to);
+}
+
 std::string load_or_create_key(fs::path const& path)
 {
     std::string key(key_size, '\0');

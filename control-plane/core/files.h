@@ -22,6 +22,11 @@ FileDigest digest_file(std::filesystem::path const& path);
 // written. Throws std::runtime_error naming the file that failed.
 FileDigest copy_durably(std::filesystem::path const& from, std::filesystem::path const& to);
 
+// Like copy_durably, for a file nobody writes again (Redis replaces dump.rdb by a
+// rename): a hard link when both are on one file system, else a copy. The
+// source must already be on disk (Redis fsyncs an RDB before its rename).
+FileDigest link_durably(std::filesystem::path const& from, std::filesystem::path const& to);
+
 // The installation's 256-bit key for sealed files, read from `path`; created
 // there (random, mode 0600) when missing.
 std::string load_or_create_key(std::filesystem::path const& path);

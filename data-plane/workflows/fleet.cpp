@@ -91,7 +91,7 @@ std::string const& Fleet::snapshot_key()
 }
 
 // A cluster created from an RDB file (SnapshotArns, a snapshot) starts with a
-// plain copy of it, made durable before the node reads it.
+// plain copy of it (or a link to a snapshot's), made durable before the node reads it.
 void Fleet::seed_from_rdb(store::CacheCluster const& cluster, fs::path const& directory)
 {
     auto const* seed = cluster.settings.if_contains("seed_rdb");
@@ -99,7 +99,12 @@ void Fleet::seed_from_rdb(store::CacheCluster const& cluster, fs::path const& di
     if (!seed || fs::exists(target))
         return;
     std::string const file(seed->as_string());
-    core::copy_plain_durably(file, target, core::is_sealed(file) ? snapshot_key() : std::string());
+    if (core::is_sealed(file))
+        core::copy_plain_durably(file, target, snapshot_key());
+    else if (cluster.settings.contains("seed_sha256"))
+        core::link_durably(file, target);  // a snapshot's file, which nothing writes again
+    else
+        core::copy_durably(file, target);  // a bucket's object, which its owner may change
 }
 
 store::Address Fleet::allocate_address(store::Transaction& tx, std::string_view owner, int port, bool cluster_bus)

@@ -21,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::int64_t save_timeout_ms = 10 * 60'000;
-constexpr auto save_poll_interval = std::chrono::milliseconds(20);
+constexpr auto save_poll_interval = std::chrono::milliseconds(5);
 
 std::string text(json::object const& data, std::string_view key)
 {
@@ -337,7 +337,7 @@ StepResult write_snapshot(Fleet& fleet, Run& run, std::string_view next, bool se
             return StepResult::fail("the node's dump.rdb is not an RDB file");
         auto const file = directory / (node_snapshot.node_group_id + ".rdb");
         auto const digest = sealed ? core::seal_durably(saved, file, fleet.snapshot_key())
-                                   : core::copy_durably(saved, file);
+                                   : core::link_durably(saved, file);
         node_snapshot.file = file.string();
         node_snapshot.size = digest.size;
         node_snapshot.sha256 = digest.sha256;

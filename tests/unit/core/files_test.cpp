@@ -141,3 +141,16 @@ TEST_CASE("a damaged, truncated or foreign sealed file does not open and leaves 
                       Catch::Contains("another key"));
     CHECK_FALSE(std::filesystem::exists(dir.path / "out.rdb"));
 }
+
+TEST_CASE("a durable link shares the source's bytes, which a later rename over the source leaves alone", "[core]")
+{
+    TempDir dir;
+    write(dir.path / "dump.rdb", "REDIS0010 first save");
+    auto const digest = core::link_durably(dir.path / "dump.rdb", dir.path / "snapshot.rdb");
+    CHECK(digest.sha256 == core::digest_file(dir.path / "dump.rdb").sha256);
+    // Redis writes its next save beside and renames it over dump.rdb.
+    write(dir.path / "temp.rdb", "REDIS0010 second save");
+    std::filesystem::rename(dir.path / "temp.rdb", dir.path / "dump.rdb");
+    CHECK(read(dir.path / "snapshot.rdb") == "REDIS0010 first save");
+    CHECK(core::digest_file(dir.path / "snapshot.rdb").sha256 == digest.sha256);
+}
