@@ -155,6 +155,20 @@ bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::
     }
 }
 
+int key_slot(std::string_view key)
+{
+    if (auto const open = key.find('{'); open != std::string_view::npos)
+        if (auto const close = key.find('}', open + 1); close != std::string_view::npos && close > open + 1)
+            key = key.substr(open + 1, close - open - 1);
+    std::uint16_t crc = 0;
+    for (char const c : key) {
+        crc ^= static_cast<std::uint16_t>(static_cast<unsigned char>(c) << 8);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = static_cast<std::uint16_t>((crc & 0x8000) ? (crc << 1) ^ 0x1021 : crc << 1);
+    }
+    return crc & 16383;
+}
+
 std::pair<int, int> parse_slot_range(std::string_view text)
 {
     auto const dash = text.find('-');

@@ -74,6 +74,11 @@ struct ClusterNode {
 
 std::vector<ClusterNode> parse_cluster_nodes(std::string_view text);
 
+// The cluster slot of a key, as CLUSTER KEYSLOT answers it: CRC16 (XMODEM) of
+// the key, or of its hash tag (the text between the first { and the next }, when
+// not empty), modulo 16384.
+int key_slot(std::string_view key);
+
 // "5461" or "0-5460" -> inclusive range.
 std::pair<int, int> parse_slot_range(std::string_view text);
 

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 constexpr int slot_count = 16384;
 constexpr auto step_slice = 100ms;            // keys moved per step, so other workflows keep running
-constexpr char const* scan_count = "2000";
+constexpr char const* scan_count = "5000";
 constexpr char const* migrate_timeout_ms = "60000";
 constexpr auto loader_command_timeout = 70s;  // beyond MIGRATE's own timeout
 constexpr std::int64_t loader_ready_timeout_ms = 10 * 60'000;
@@ -179,22 +179,11 @@ std::size_t move_batch(redis::Client& loader, Plan const& plan, std::int64_t dat
         throw std::runtime_error("unexpected SCAN reply from the loader");
     auto const& keys = reply.elements[1].elements;
     std::vector<std::vector<std::string>> by_target(plan.targets.size());
-    if (plan.cluster_enabled && !keys.empty()) {
-        // Redis itself says which slot a key is in: CLUSTER KEYSLOT, one round trip.
-        std::vector<std::vector<std::string>> slot_queries;
-        for (auto const& key : keys)
-            slot_queries.push_back({"CLUSTER", "KEYSLOT", key.text});
-        auto const& asked = plan.targets.front().primary;
-        auto slots = redis::Client(asked.host, static_cast<std::uint16_t>(asked.port), 2s).pipeline(slot_queries);
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            if (slots[i].is_error() || slots[i].integer < 0 || slots[i].integer >= slot_count ||
-                plan.owner[std::size_t(slots[i].integer)] < 0)
-                throw std::runtime_error("no node group owns the slot of a key");
-            by_target[std::size_t(plan.owner[std::size_t(slots[i].integer)])].push_back(keys[i].text);
-        }
-    } else {
-        for (auto const& key : keys)
-            by_target.front().push_back(key.text);
+    for (auto const& key : keys) {
+        auto const owner = plan.cluster_enabled ? plan.owner[std::size_t(redis::key_slot(key.text))] : 0;
+        if (owner < 0)
+            throw std::runtime_error("no node group owns the slot of a key");
+        by_target[std::size_t(owner)].push_back(key.text);
     }
     for (std::size_t i = 0; i < plan.targets.size(); ++i) {
         if (by_target[i].empty())
