@@ -81,8 +81,16 @@ def serve(port_file):
     with open(temporary, "w") as out:
         out.write(str(listener.getsockname()[1]))
     os.rename(temporary, port_file)
+    parent = os.getppid()
+    listener.settimeout(1.0)
     while True:
-        connection, _ = listener.accept()
+        try:
+            connection, _ = listener.accept()
+        except socket.timeout:
+            if os.getppid() != parent:  # the test is gone (killed without its clean-up)
+                return
+            continue
+        connection.settimeout(None)
         if os.fork() == 0:
             listener.close()
             try:
