@@ -23,7 +23,6 @@ using codec::invalid_parameter_value;
 
 constexpr std::array<std::string_view, 7> days{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
-
 std::string not_implemented_message(std::string_view member, std::string_view capability)
 {
     return fmt::format("keyfleet does not carry out {} yet: it awaits {}. See docs/API_COVERAGE.md.", member,
@@ -139,7 +138,7 @@ void refuse_unbuilt(json::object const& in, bool seeding)
         throw ApiError::from_model("NotImplemented",
                                    "keyfleet does not carry out KmsKeyId: there is no AWS KMS locally. With "
                                    "AtRestEncryptionEnabled alone, snapshot files are sealed under the installation's "
-                                   "key. See docs/API_COVERAGE.md.");
+                                   "key.");
     if (flag(in, "DataTieringEnabled"))
         refuse("DataTieringEnabled", "data tiering");
     if (in.contains("GlobalReplicationGroupId"))

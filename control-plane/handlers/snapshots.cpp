@@ -65,7 +65,7 @@ void refuse_kms_key(json::object const& in)
         throw ApiError::from_model("NotImplemented",
                                    "keyfleet does not carry out KmsKeyId: there is no AWS KMS locally. Snapshots of "
                                    "groups created with AtRestEncryptionEnabled are sealed under the installation's "
-                                   "key. See docs/API_COVERAGE.md.");
+                                   "key.");
 }
 
 std::string actual_version(std::string const& engine, std::string const& version)
@@ -364,7 +364,8 @@ void delete_automatic_snapshots(Context& ctx, store::Transaction& tx, SnapshotSo
         bool const of_source = source.replication_group_id
                                    ? snapshot.replication_group_id == source.replication_group_id
                                    : (!snapshot.replication_group_id && snapshot.cache_cluster_id == source.cache_cluster_id);
-        // One still being taken goes when its workflow ends: its source is going.
+        // Its source is available (deleting needs it), so none is being taken; one
+        // being exported stays, as a manual snapshot would.
         if (of_source && snapshot.origin == "automated" && snapshot.status == "available")
             begin_snapshot_deletion(ctx, tx, std::move(snapshot));
     }

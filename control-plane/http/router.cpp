@@ -160,8 +160,11 @@ Response Router::handle(Request const& request) const
             action = "snapshot-clock";
             auto const seconds = params.find("Seconds");
             std::int64_t value = -1;
-            if (seconds != params.end())
-                std::from_chars(seconds->second.data(), seconds->second.data() + seconds->second.size(), value);
+            if (seconds != params.end()) {
+                auto const& given = seconds->second;
+                if (std::from_chars(given.data(), given.data() + given.size(), value).ptr != given.data() + given.size())
+                    value = -1;
+            }
             if (value < 0 || !advance_snapshot_clock_)
                 throw ApiError::from_model("InvalidParameterValue",
                                            "The snapshot clock path takes Seconds, a whole number of seconds >= 0.");

@@ -39,8 +39,6 @@ inline constexpr std::string_view health_path = "/_keyfleet/health";
 // it): POST Action=KillNode|PauseNode|ResumeNode&CacheClusterId=..[&CacheNodeId=0001].
 inline constexpr std::string_view fault_path = "/_keyfleet/fault";
 
-// Sends a signal to a node of the caller's account and region; its pid, or
-// nullopt when no such node runs.
 // Not part of the AWS API: moves the automatic-snapshot scheduler's clock ahead
 // (tests, rehearsing retention), then runs a pass. SigV4-signed; POST
 // Seconds=N. Answers JSON: the scheduler's time, snapshots started and deleted.
@@ -49,6 +47,8 @@ inline constexpr std::string_view snapshot_clock_path = "/_keyfleet/snapshot-clo
 // Moves the scheduler's clock ahead by the seconds given and runs a pass; its JSON answer.
 using AdvanceSnapshotClock = std::function<std::string(std::int64_t seconds)>;
 
+// Sends a signal to a node of the caller's account and region; its pid, or
+// nullopt when no such node runs.
 using SignalNode = std::function<std::optional<int>(core::Scope const& scope, std::string const& cluster,
                                                     std::string const& node, int signal)>;
 

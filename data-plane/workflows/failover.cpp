@@ -23,12 +23,6 @@ constexpr std::int64_t recovery_timeout_ms = 60'000;
 // Quick answers or none: a failover must not wait on a node that hangs.
 redis::Client quick(store::CacheNode const& node) { return connect(node, command_timeout); }
 
-std::string text(json::object const& data, std::string_view key)
-{
-    auto const* value = data.if_contains(key);
-    return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
 bool flag(json::object const& data, std::string_view key)
 {
     auto const* value = data.if_contains(key);

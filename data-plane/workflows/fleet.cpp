@@ -90,6 +90,11 @@ std::string const& Fleet::snapshot_key()
     return snapshot_key_;
 }
 
+void Fleet::copy_plain(fs::path const& from, fs::path const& to)
+{
+    core::copy_plain_durably(from, to, core::is_sealed(from) ? snapshot_key() : std::string());
+}
+
 // A cluster created from an RDB file (SnapshotArns, a snapshot) starts with a
 // plain copy of it (or a link to a snapshot's), made durable before the node reads it.
 void Fleet::seed_from_rdb(store::CacheCluster const& cluster, fs::path const& directory)
@@ -99,12 +104,10 @@ void Fleet::seed_from_rdb(store::CacheCluster const& cluster, fs::path const& di
     if (!seed || fs::exists(target))
         return;
     std::string const file(seed->as_string());
-    if (core::is_sealed(file))
-        core::copy_plain_durably(file, target, snapshot_key());
-    else if (cluster.settings.contains("seed_sha256"))
-        core::link_durably(file, target);  // a snapshot's file, which nothing writes again
+    if (cluster.settings.contains("seed_sha256") && !core::is_sealed(file))
+        core::link_durably(file, target);  // a snapshot's plain file, which nothing writes again
     else
-        core::copy_durably(file, target);  // a bucket's object, which its owner may change
+        copy_plain(file, target);  // sealed, or a bucket's object, which its owner may change
 }
 
 store::Address Fleet::allocate_address(store::Transaction& tx, std::string_view owner, int port, bool cluster_bus)

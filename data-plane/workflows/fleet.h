@@ -60,6 +60,8 @@ public:
     std::filesystem::path snapshot_directory(core::Scope const& scope, std::string_view name) const;
     // The key snapshot files of encrypted groups are sealed under (created on first use).
     std::string const& snapshot_key();
+    // A durable plain copy of a snapshot's or a bucket's RDB file, opened when sealed.
+    void copy_plain(std::filesystem::path const& from, std::filesystem::path const& to);
 
     // A free address for a node or endpoint that asked for `port` (with the
     // cluster bus port + 10000 free too when `cluster_bus`), taken in the store.

@@ -33,6 +33,12 @@ std::vector<std::pair<int, int>> slot_ranges(std::string const& text)
     return ranges;
 }
 
+std::string text(boost::json::object const& data, std::string_view key)
+{
+    auto const* value = data.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
 bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms)
 {
     auto& data = run.data();

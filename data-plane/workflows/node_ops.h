@@ -29,6 +29,9 @@ redis::Client connect(store::CacheNode const& node,
 // "0-5460,10923-12000" (a node group's Slots, already validated) -> inclusive ranges.
 std::vector<std::pair<int, int>> slot_ranges(std::string const& text);
 
+// A string member of a workflow's data (or any JSON object); "" when absent.
+std::string text(boost::json::object const& data, std::string_view key);
+
 // A deadline stored with the workflow on first use, so a restart keeps it.
 bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms);
 

@@ -108,12 +108,6 @@ std::optional<Plan> plan_of(store::Transaction& tx, core::Scope const& scope, st
     return plan;
 }
 
-std::string text(json::object const& data, std::string_view key)
-{
-    auto const* value = data.if_contains(key);
-    return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
 std::int64_t integer(json::object const& data, std::string_view key)
 {
     auto const* value = data.if_contains(key);
@@ -139,7 +133,7 @@ std::optional<std::string> start_loader(Fleet& fleet, Run& run, std::string cons
     try {
         if (auto const expected = text(source, "sha256"); !expected.empty() && core::digest_file(file).sha256 != expected)
             return "the backup file " + file + " does not match its checksum";
-        core::copy_plain_durably(file, directory / "dump.rdb", core::is_sealed(file) ? fleet.snapshot_key() : std::string());
+        fleet.copy_plain(file, directory / "dump.rdb");
     } catch (std::exception const& e) {
         return "the backup file " + file + " cannot be read: " + e.what();
     }

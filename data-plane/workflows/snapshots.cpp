@@ -23,12 +23,6 @@ namespace fs = std::filesystem;
 constexpr std::int64_t save_timeout_ms = 10 * 60'000;
 constexpr auto save_poll_interval = std::chrono::milliseconds(5);
 
-std::string text(json::object const& data, std::string_view key)
-{
-    auto const* value = data.if_contains(key);
-    return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
 std::int64_t number(std::map<std::string, std::string, std::less<>> const& info, std::string_view key)
 {
     std::int64_t value = -1;
@@ -137,7 +131,7 @@ std::optional<std::string> export_checked(Fleet& fleet, store::NodeSnapshot cons
     if (!node.sha256 || core::digest_file(node.file).sha256 != *node.sha256)
         return damaged(node);
     try {
-        core::copy_plain_durably(node.file, to, core::is_sealed(node.file) ? fleet.snapshot_key() : std::string());
+        fleet.copy_plain(node.file, to);
     } catch (std::exception const&) {
         return damaged(node);
     }

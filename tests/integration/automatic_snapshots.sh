@@ -39,6 +39,14 @@ wait_until 60 group_status_is grp available
 wait_until 60 cluster_status_is off available
 rc "$(node_address daily)" SET kept-in-backup yes >/dev/null
 
+# Bad input: AWS's error, the clock unmoved.
+for bad in -5 12abc ""; do
+    status=$(curl -sS -o "$TEST_TMP/clock.xml" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:elasticache" \
+        --user test:test "$(endpoint)/_keyfleet/snapshot-clock" -d "Seconds=$bad")
+    assert_eq 400 "$status" "HTTP status for Seconds=$bad"
+    grep -q "<Code>InvalidParameterValue</Code>" "$TEST_TMP/clock.xml" || fail "error code for Seconds=$bad"
+done
+
 # To 05:10 UTC of the next day on the scheduler's clock.
 now=$(jqr .Now "$(advance 0)")
 now_s=$(date -u -d "$now" +%s)
