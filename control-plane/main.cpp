@@ -262,6 +262,11 @@ int main(int argc, char** argv)
             std::cerr << "keyfleet: --node-ports must be FIRST-LAST within 1024-55535, e.g. 21000-21999\n";
             return 2;
         }
+        // Once, here: nodes run in directories of their own, so every path
+        // handed on is absolute.
+        config.data_dir = fs::absolute(config.data_dir).lexically_normal();
+        if (!config.credentials_file.empty())
+            config.credentials_file = fs::absolute(config.credentials_file).lexically_normal();
         return serve(config);
     }
     return 0;

@@ -8,9 +8,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
-
-#include <sys/wait.h>
 
 namespace keyfleet::health {
 
@@ -99,9 +98,7 @@ void Monitor::loop()
         }
         try {
             for (auto const& exit : exits)
-                heal(exit.name, WIFSIGNALED(exit.wait_status)
-                                    ? "its process was killed by signal " + std::to_string(WTERMSIG(exit.wait_status))
-                                    : "its process exited with status " + std::to_string(WEXITSTATUS(exit.wait_status)));
+                heal(exit.name, "its process " + exit.reason);
             if (std::chrono::steady_clock::now() >= next_probe) {
                 probe_all();
                 next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
@@ -146,6 +143,8 @@ void Monitor::probe_all()
             probe->client.reset();
         }
         probe->failures = answered ? 0 : probe->failures + 1;
+        if (answered)
+            backoff_.erase(name);
         if (probe->failures >= options_.failed_probes_to_act) {
             heal(name, "it did not answer PING within " + std::to_string(options_.probe_timeout.count()) + " ms " +
                            std::to_string(probe->failures) + " times");
@@ -162,6 +161,9 @@ void Monitor::heal(std::string const& name, std::string const& reason)
     auto const key = parse_name(name);
     if (!key)
         return;
+    auto& backoff = backoff_[name];
+    if (std::chrono::steady_clock::now() < backoff.next)
+        return;  // its last healing has not made it answer yet
     auto const& scope = key->scope;
     auto tx = db_.write();
     auto const cluster = store::find_cache_cluster(tx, scope, key->cluster);
@@ -199,6 +201,9 @@ void Monitor::heal(std::string const& name, std::string const& reason)
                               {{"cluster", cluster->id}, {"node", node->node_id}, {"reason", reason}}, now);
     }
     tx.commit();
+    auto const pause = std::min(options_.probe_interval * (1 << std::min(backoff.attempts, 16)), options_.max_heal_pause);
+    backoff.next = std::chrono::steady_clock::now() + pause;
+    ++backoff.attempts;
     wake_workflows_();
 }
 

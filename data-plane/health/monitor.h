@@ -25,6 +25,7 @@ struct MonitorOptions {
     std::chrono::milliseconds probe_interval{200};
     std::chrono::milliseconds probe_timeout{250};
     int failed_probes_to_act = 3;
+    std::chrono::milliseconds max_heal_pause{30'000};
 };
 
 class Monitor {
@@ -56,6 +57,13 @@ private:
     std::deque<runtime::NodeExit> exits_;
     bool stopping_ = false;
     std::map<std::string, std::unique_ptr<Probe>> probes_;  // by node name
+    // A node healed again before it answered once (a restart that failed, a node that
+    // dies at start) waits twice as long each time, up to max_heal_pause: no tight loop.
+    struct Backoff {
+        int attempts = 0;
+        std::chrono::steady_clock::time_point next;
+    };
+    std::map<std::string, Backoff> backoff_;  // by node name; the monitor thread's alone
     std::thread thread_;
 };
 

@@ -138,7 +138,8 @@ std::map<std::string, std::string, std::less<>> Client::info(std::string_view se
     return values;
 }
 
-bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline)
+bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline,
+                      std::function<bool()> const& alive)
 {
     auto pause = std::chrono::milliseconds(1);
     while (true) {
@@ -148,7 +149,7 @@ bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::
                 return true;  // an error here is -LOADING: not ready yet
         } catch (ConnectionError const&) {
         }
-        if (std::chrono::steady_clock::now() >= deadline)
+        if (std::chrono::steady_clock::now() >= deadline || (alive && !alive()))
             return false;
         std::this_thread::sleep_for(pause);  // poll interval, bounded by the deadline
         pause = std::min(pause * 2, std::chrono::milliseconds(20));

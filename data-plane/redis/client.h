@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,8 +57,10 @@ private:
     std::string where_;
 };
 
-// PING until the node answers PONG (not LOADING), or the deadline passes.
-bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline);
+// PING until the node answers PONG (not LOADING); false once the deadline passes
+// or `alive` (asked between tries) says its process is gone.
+bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline,
+                      std::function<bool()> const& alive = {});
 
 struct ClusterNode {
     std::string id;

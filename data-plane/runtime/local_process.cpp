@@ -11,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <stdexcept>
 #include <vector>
 
@@ -54,7 +56,81 @@ bool await_exit(int pidfd, std::chrono::milliseconds timeout)
     return ::poll(&fd, 1, static_cast<int>(timeout.count())) != 0;
 }
 
+// At most the last 64 KiB of a file from `offset` on; "" when it cannot be read.
+std::string read_tail(std::filesystem::path const& file, std::uintmax_t offset)
+{
+    std::error_code error;
+    auto const size = std::filesystem::file_size(file, error);
+    if (error || size <= offset)
+        return {};
+    auto const start = std::max<std::uintmax_t>(offset, size > 65536 ? size - 65536 : 0);
+    std::ifstream in(file, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(start));
+    std::string text(static_cast<std::size_t>(size - start), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+}
+
+// The text of a redis-server log line without its "pid:role dd Mon yyyy hh:mm:ss.mmm "
+// prefix; `level` gets its level mark (. - * #), or 0 for a line without the prefix.
+std::string_view log_message(std::string_view line, char& level)
+{
+    static std::regex const prefix(R"(^\d+:[A-Z] \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3} ([.*#-]) )");
+    std::match_results<std::string_view::const_iterator> match;
+    level = 0;
+    if (!std::regex_search(line.begin(), line.end(), match, prefix))
+        return line;
+    level = *match[1].first;
+    return line.substr(static_cast<std::size_t>(match.length(0)));
+}
+
+// The last `count` lines worth reporting: warnings of a log (not its advisory
+// "WARNING ..." lines) when it has any, else any line but banners; each kept short
+// and printable.
+std::vector<std::string> last_lines(std::string const& text, std::size_t count)
+{
+    std::vector<std::string> warnings, others;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        char level = 0;
+        auto message = log_message(std::string_view(text).substr(start, end - start), level);
+        start = end + 1;
+        std::string clean;
+        for (char const c : message.substr(0, 200))
+            clean += (c >= 0x20 && c < 0x7f) ? c : ' ';
+        while (!clean.empty() && clean.back() == ' ')
+            clean.pop_back();
+        if (clean.empty() || clean.starts_with("***"))
+            continue;
+        (level == '#' && !clean.starts_with("WARNING") ? warnings : others).push_back(std::move(clean));
+    }
+    auto& chosen = warnings.empty() ? others : warnings;
+    if (chosen.size() > count)
+        chosen.erase(chosen.begin(), chosen.end() - static_cast<std::ptrdiff_t>(count));
+    return chosen;
+}
+
 }  // namespace
+
+std::string describe_exit(int wait_status, std::filesystem::path const& output, std::filesystem::path const& log,
+                          std::uintmax_t log_offset)
+{
+    if (WIFSIGNALED(wait_status))
+        return "was killed by signal " + std::to_string(WTERMSIG(wait_status));
+    auto reason = "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+    if (WEXITSTATUS(wait_status) == 0)
+        return reason;
+    auto lines = last_lines(read_tail(output, 0), 3);
+    if (lines.empty() && !log.empty())
+        lines = last_lines(read_tail(log, log_offset), 2);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        reason += (i == 0 ? ": " : "; ") + lines[i];
+    return reason;
+}
 
 int stop_leftover_nodes(std::filesystem::path const& nodes_dir, std::chrono::milliseconds grace)
 {
@@ -82,17 +158,18 @@ int stop_leftover_nodes(std::filesystem::path const& nodes_dir, std::chrono::mil
     return static_cast<int>(leftovers.size());
 }
 
+// Absolute: nodes exec it from their own directories.
 std::filesystem::path find_redis_server()
 {
     if (auto const* configured = std::getenv("KEYFLEET_REDIS_SERVER"); configured && *configured)
-        return configured;
+        return std::filesystem::absolute(configured);
     if (auto const* path = std::getenv("PATH")) {
         std::string_view rest = path;
         while (!rest.empty()) {
             auto const colon = rest.find(':');
             auto const candidate = std::filesystem::path(rest.substr(0, colon)) / "redis-server";
             if (::access(candidate.c_str(), X_OK) == 0)
-                return candidate;
+                return std::filesystem::absolute(candidate);
             if (colon == std::string_view::npos)
                 break;
             rest.remove_prefix(colon + 1);
@@ -144,9 +221,15 @@ int LocalProcessRuntime::start(NodeProcess const& node)
 // that forked the child ends, and this thread lives as long as keyfleet.
 int LocalProcessRuntime::spawn(NodeProcess const& node)
 {
+    // The child runs in its own directory: every path it is given is absolute.
     std::string const program = redis_server_.string();
-    std::string const config = node.config.string();
-    std::string const directory = node.directory.string();
+    std::string const config = std::filesystem::absolute(node.config).string();
+    std::string const directory = std::filesystem::absolute(node.directory).string();
+    auto const output = std::filesystem::absolute(node.directory) / output_file_name;
+    auto const log = node.log.empty() ? std::filesystem::path() : std::filesystem::absolute(node.log);
+    std::error_code no_log;
+    auto const log_offset = log.empty() ? 0 : std::filesystem::file_size(log, no_log);
+    std::string const output_path = output.string();
     pid_t const parent = ::getpid();
     char* const argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>(config.c_str()), nullptr};
 
@@ -161,10 +244,15 @@ int LocalProcessRuntime::spawn(NodeProcess const& node)
         if (::chdir(directory.c_str()) != 0)
             ::_exit(126);
         int const devnull = ::open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
+        if (devnull >= 0)
             ::dup2(devnull, 0);
-            ::dup2(devnull, 1);
-            ::dup2(devnull, 2);
+        // What it says before its log is open is read back if it fails.
+        int out = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (out < 0)
+            out = devnull;
+        if (out >= 0) {
+            ::dup2(out, 1);
+            ::dup2(out, 2);
         }
         // Nothing of keyfleet's may live on in the node: Asio opens its sockets
         // without close-on-exec, and a node holding the API or an endpoint's
@@ -184,7 +272,9 @@ int LocalProcessRuntime::spawn(NodeProcess const& node)
         throw std::runtime_error(std::string("pidfd_open: ") + std::strerror(errno));
     }
     std::lock_guard lock(mutex_);
-    children_[node.name] = Child{pid, pidfd, false};
+    children_[node.name] = Child{pid, pidfd, false, std::filesystem::absolute(node.directory), output, log,
+                                 no_log ? 0 : log_offset};
+    exits_.erase(node.name);
     return pid;
 }
 
@@ -240,14 +330,15 @@ void LocalProcessRuntime::reap(std::string const& name)
         if (::waitpid(found->second.pid, &status, WNOHANG) == 0)
             return;  // not exited yet
         ::close(found->second.pidfd);
-        exit = {name, found->second.pid, status, found->second.stopping};
+        auto const& child = found->second;
+        exit = {name, child.pid, status, child.stopping,
+                child.stopping ? std::string() : describe_exit(status, child.output, child.log, child.log_offset)};
+        exits_[name] = exit;
         children_.erase(found);
     }
     exited_.notify_all();
     if (!exit.expected)
-        spdlog::warn("node {} (pid {}) exited unexpectedly: {}", exit.name, exit.pid,
-                     WIFSIGNALED(exit.wait_status) ? "signal " + std::to_string(WTERMSIG(exit.wait_status))
-                                                    : "status " + std::to_string(WEXITSTATUS(exit.wait_status)));
+        spdlog::warn("node {} (pid {}) {}", exit.name, exit.pid, exit.reason);
     std::function<void(NodeExit const&)> callback;
     {
         std::lock_guard lock(mutex_);
@@ -306,6 +397,15 @@ std::optional<int> LocalProcessRuntime::pid(std::string_view name) const
     return found == children_.end() ? std::nullopt : std::optional<int>(found->second.pid);
 }
 
+std::optional<NodeExit> LocalProcessRuntime::last_exit(std::string_view name) const
+{
+    std::lock_guard lock(mutex_);
+    auto const found = exits_.find(name);
+    if (found == exits_.end() || children_.contains(name))
+        return std::nullopt;
+    return found->second;
+}
+
 std::vector<std::string> LocalProcessRuntime::names() const
 {
     std::lock_guard lock(mutex_);
@@ -322,7 +422,7 @@ bool LocalProcessRuntime::signal(std::string_view name, int signal_number)
     return found != children_.end() && ::kill(found->second.pid, signal_number) == 0;
 }
 
-void LocalProcessRuntime::rename(std::string_view from, std::string_view to)
+void LocalProcessRuntime::rename(std::string_view from, std::string_view to, std::filesystem::path const& directory)
 {
     std::lock_guard lock(mutex_);
     auto const found = children_.find(from);
@@ -330,6 +430,16 @@ void LocalProcessRuntime::rename(std::string_view from, std::string_view to)
         throw std::runtime_error("no running node " + std::string(from));
     auto node = children_.extract(found);
     node.key() = std::string(to);
+    // Its files moved with the directory.
+    auto& child = node.mapped();
+    auto const moved = std::filesystem::absolute(directory);
+    auto const rebase = [&](std::filesystem::path& file) {
+        if (!file.empty())
+            file = moved / file.lexically_relative(child.directory);
+    };
+    rebase(child.output);
+    rebase(child.log);
+    child.directory = moved;
     children_.insert(std::move(node));
 }
 

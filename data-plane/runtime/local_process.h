@@ -26,8 +26,9 @@ public:
     bool running(std::string_view name) const override;
     std::optional<int> pid(std::string_view name) const override;
     std::vector<std::string> names() const override;
+    std::optional<NodeExit> last_exit(std::string_view name) const override;
     bool signal(std::string_view name, int signal_number) override;
-    void rename(std::string_view from, std::string_view to) override;
+    void rename(std::string_view from, std::string_view to, std::filesystem::path const& directory) override;
     void on_exit(std::function<void(NodeExit const&)> callback) override;
 
 private:
@@ -35,6 +36,10 @@ private:
         int pid = 0;
         int pidfd = -1;
         bool stopping = false;
+        std::filesystem::path directory;
+        std::filesystem::path output;  // its stdout and stderr
+        std::filesystem::path log;
+        std::uintmax_t log_offset = 0;  // where this run's lines start
     };
     struct SpawnRequest {
         NodeProcess node;
@@ -49,6 +54,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable exited_;
     std::map<std::string, Child, std::less<>> children_;
+    std::map<std::string, NodeExit, std::less<>> exits_;  // of nodes not running now
     std::deque<SpawnRequest> requests_;
     std::function<void(NodeExit const&)> on_exit_;
     int wakeup_fd_ = -1;  // eventfd: requests queued or shutting down
@@ -64,7 +70,14 @@ private:
 // Returns how many there were.
 int stop_leftover_nodes(std::filesystem::path const& nodes_dir, std::chrono::milliseconds grace);
 
-// The redis-server to run: $KEYFLEET_REDIS_SERVER, else the first on PATH.
+// "exited with status 1: <the last lines it wrote>" / "was killed by signal 9":
+// how a process ended, from its wait status and, when it failed, from what it
+// wrote since `log_offset` in its log (redis-server's log prefixes stripped),
+// else in its output.
+std::string describe_exit(int wait_status, std::filesystem::path const& output, std::filesystem::path const& log,
+                          std::uintmax_t log_offset);
+
+// The redis-server to run (an absolute path): $KEYFLEET_REDIS_SERVER, else the first on PATH.
 std::filesystem::path find_redis_server();
 
 }  // namespace keyfleet::runtime

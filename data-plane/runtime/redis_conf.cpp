@@ -6,11 +6,17 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <fstream>
 #include <set>
+#include <stdexcept>
 
 namespace keyfleet::runtime {
 
 namespace {
+
+// In the node's directory, its working directory.
+constexpr std::string_view config_file_name = "redis.conf";
+constexpr std::string_view log_file_name = "node.log";
 
 using Parameters = std::map<std::string, std::string, std::less<>>;
 
@@ -36,7 +42,7 @@ std::set<std::string_view> const owned_by_keyfleet{
 // Directives redis-server reads only at start-up.
 std::set<std::string_view> const startup_only{"databases", "cluster-enabled", "io-threads", "io-threads-do-reads"};
 
-std::string quoted(std::string_view value)
+std::string quote_value(std::string_view value)
 {
     std::string text = "\"";
     for (char const c : value) {
@@ -119,7 +125,7 @@ std::string render_config(NodeSettings const& settings)
     line("daemonize", "no");
     line("dir", ".");
     line("dbfilename", "dump.rdb");
-    line("logfile", "node.log");
+    line("logfile", log_file_name);
     line("pidfile", "redis.pid");
     // Persistence: redis-server's own save points, and a save on every clean stop.
     line("save", settings.save_points ? "3600 1 300 100 60 10000" : "\"\"");
@@ -157,8 +163,19 @@ std::string render_config(NodeSettings const& settings)
     // not know, and some of ElastiCache's are ElastiCache's own.
     for (auto const& [name, value] : settings.parameters)
         if (startup_only.contains(name) && is_redis_directive(name) && !owned_by_keyfleet.contains(name))
-            line(name, quoted(value));
+            line(name, quote_value(value));
     return conf;
+}
+
+NodeProcess write_config(std::string name, std::filesystem::path const& directory, NodeSettings const& settings)
+{
+    auto const config = directory / config_file_name;
+    std::ofstream out(config, std::ios::trunc);
+    out << render_config(settings);
+    out.close();
+    if (!out)
+        throw std::runtime_error("cannot write " + config.string());
+    return {std::move(name), directory, config, directory / log_file_name};
 }
 
 std::vector<std::vector<std::string>> config_set_commands(Parameters const& parameters, std::int64_t node_maxmemory_bytes)

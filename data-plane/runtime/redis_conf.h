@@ -3,6 +3,8 @@
 // directives, cluster and replication settings, save points.
 #pragma once
 
+#include "runtime/node_runtime.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,6 +30,10 @@ struct NodeSettings {
 // The directives a node needs at start: port, directory, memory, cluster and
 // replication settings, and the parameters redis-server reads only at start.
 std::string render_config(NodeSettings const& settings);
+
+// Writes `render_config(settings)` to the node's redis.conf in `directory` (which
+// must exist) and answers the process to start: config, log file and all.
+NodeProcess write_config(std::string name, std::filesystem::path const& directory, NodeSettings const& settings);
 
 // CONFIG SET commands that carry the other parameter values to a running node
 // (each is checked by redis-server itself; one it refuses is skipped).

@@ -55,8 +55,8 @@ StepResult create_cache_cluster(Fleet& fleet, Run& run)
         for (auto const& node : cluster.nodes)
             launches.push_back({scope, cluster, node, fleet.settings_for(tx, scope, cluster, node)});
     }
-    if (!fleet.launch(launches, node_start_timeout))
-        return StepResult::fail("the node of " + id + " did not answer within 30 s");
+    if (auto const problem = fleet.launch(launches, node_start_timeout))
+        return StepResult::fail(*problem);
     run.on_commit([id, scope, zone = cluster.availability_zone, now = run.clock().now_ms()](store::Transaction& tx) {
         auto current = store::find_cache_cluster(tx, scope, id);
         if (!current)
@@ -130,8 +130,8 @@ StepResult reboot_cache_cluster(Fleet& fleet, Run& run)
                 launches.push_back({scope, *cluster, node, fleet.settings_for(tx, scope, *cluster, node)});
             }
     }
-    if (!fleet.launch(launches, node_start_timeout))
-        return StepResult::fail("a rebooted node of " + id + " did not answer within 30 s");
+    if (auto const problem = fleet.launch(launches, node_start_timeout))
+        return StepResult::fail(*problem);
     run.on_commit([id, scope, wanted, now = run.clock().now_ms()](store::Transaction& tx) {
         auto cluster = store::find_cache_cluster(tx, scope, id);
         if (!cluster)

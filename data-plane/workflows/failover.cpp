@@ -259,8 +259,8 @@ StepResult recover(Fleet& fleet, Run& run)
             auto tx = run.db().read();
             launch.push_back({scope, *old_primary, node, fleet.settings_for(tx, scope, *old_primary, node)});
         }
-        if (!fleet.launch(launch, 30s))
-            return StepResult::fail("the failed node of " + old_id + " did not come back within 30 s");
+        if (auto const problem = fleet.launch(launch, node_start_timeout))
+            return StepResult::fail("the failed primary did not come back: " + *problem);
         data["restarted"] = true;
         run.on_commit([scope, old_id, node_id = node.node_id, now = run.clock().now_ms()](store::Transaction& tx) {
             record(tx, scope, "cache-cluster", old_id, "Recovering cache nodes " + node_id, now);
@@ -316,14 +316,31 @@ StepResult restart_node(Fleet& fleet, Run& run)
         launch.push_back({scope, *cluster, *node, fleet.settings_for(tx, scope, *cluster, *node)});
     }
     kill_if_running(fleet, Fleet::node_name(scope, cluster_id, node_id));
-    if (!fleet.launch(launch, 30s))
-        return StepResult::fail("cache node " + node_id + " of " + cluster_id + " did not come back within 30 s");
+    if (auto const problem = fleet.launch(launch, node_start_timeout))
+        return StepResult::fail(*problem);
     run.on_commit([scope, cluster_id, node_id, now = run.clock().now_ms()](store::Transaction& tx) {
         record(tx, scope, "cache-cluster", cluster_id, "Recovering cache nodes " + node_id, now);
         record(tx, scope, "cache-cluster", cluster_id, "Finished recovery for cache nodes " + node_id, now);
     });
     run.after_commit([&fleet] { fleet.refresh_endpoints(); });
     return StepResult::done();
+}
+
+// A node that could not be brought back stays down, and its cluster's events say why;
+// the health monitor tries again later (with a growing pause).
+void recovery_failed(Run& run, std::string const& reason)
+{
+    auto const& data = run.data();
+    std::string cluster_id;
+    for (auto const* key : {"old_primary", "failed_cluster", "cluster"})
+        if (cluster_id.empty())
+            cluster_id = text(data, key);
+    if (cluster_id.empty())
+        return;
+    auto const node_id = data.contains("node") ? text(data, "node") : std::string("0001");
+    run.on_commit([scope = run.scope(), cluster_id, node_id, reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        record(tx, scope, "cache-cluster", cluster_id, "Failed to recover cache node " + node_id + ": " + reason, now);
+    });
 }
 
 }  // namespace
@@ -333,8 +350,9 @@ void add_failover_kinds(Engine& engine, Fleet& fleet)
     auto const with = [&fleet](StepResult (*step)(Fleet&, Run&)) {
         return [&fleet, step](Run& run) { return step(fleet, run); };
     };
-    engine.add_kind("failover", {{{"promote", with(promote)}, {"repoint", repoint}, {"recover", with(recover)}}, {}});
-    engine.add_kind("replace_node", {{{"restart", with(restart_node)}}, {}});
+    engine.add_kind("failover",
+                    {{{"promote", with(promote)}, {"repoint", repoint}, {"recover", with(recover)}}, recovery_failed});
+    engine.add_kind("replace_node", {{{"restart", with(restart_node)}}, recovery_failed});
 }
 
 }  // namespace keyfleet::workflows

@@ -175,16 +175,10 @@ void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& clus
     auto const name = node_name(scope, cluster.id, node.node_id);
     auto const directory = node_directory(scope, cluster.id, node.node_id);
     fs::create_directories(directory);
-    auto const config = directory / "redis.conf";
-    {
-        std::ofstream out(config, std::ios::trunc);
-        out << runtime::render_config(settings);
-        if (!out)
-            throw std::runtime_error("cannot write " + config.string());
-    }
+    auto const process = runtime::write_config(name, directory, settings);
     if (!runtime_.running(name)) {
         seed_from_rdb(cluster, directory);
-        runtime_.start({name, directory, config});
+        runtime_.start(process);
     }
 }
 
@@ -205,17 +199,24 @@ void Fleet::destroy_node(core::Scope const& scope, std::string_view cluster, sto
         fs::remove(parent, ignored);
 }
 
-bool Fleet::launch(std::vector<Launch> const& launches, std::chrono::milliseconds timeout)
+std::optional<std::string> Fleet::launch(std::vector<Launch> const& launches, std::chrono::milliseconds timeout)
 {
     for (auto const& launch : launches)
         start_node(launch.scope, launch.cluster, launch.node, launch.settings);
     auto const deadline = std::chrono::steady_clock::now() + timeout;
     for (auto const& launch : launches) {
-        if (!redis::wait_until_ready(launch.node.host, static_cast<std::uint16_t>(launch.node.port), deadline))
-            return false;
+        auto const name = node_name(launch.scope, launch.cluster.id, launch.node.node_id);
+        auto const alive = [&] { return runtime_.running(name); };
+        if (!redis::wait_until_ready(launch.node.host, static_cast<std::uint16_t>(launch.node.port), deadline, alive)) {
+            if (auto const exit = runtime_.last_exit(name))
+                return fmt::format("cache node {} of {} could not start: redis-server {}", launch.node.node_id,
+                                   launch.cluster.id, exit->reason);
+            return fmt::format("cache node {} of {} did not answer within {} s", launch.node.node_id,
+                               launch.cluster.id, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
+        }
         configure_node(launch.node, launch.settings);
     }
-    return true;
+    return std::nullopt;
 }
 
 void Fleet::configure_node(store::CacheNode const& node, runtime::NodeSettings const& settings) const
@@ -390,12 +391,9 @@ void Fleet::fill_pool()
         settings.announce_host = options_.loopback_addresses ? node.address.host : options_.advertise_host;
         settings.cluster_enabled = true;
         fs::create_directories(node.directory);
-        {
-            std::ofstream out(node.directory / "redis.conf", std::ios::trunc);
-            out << runtime::render_config(settings);
-        }
+        auto const process = runtime::write_config(node.name, node.directory, settings);
         node.started = std::chrono::steady_clock::now();
-        runtime_.start({node.name, node.directory, node.directory / "redis.conf"});
+        runtime_.start(process);
         pool_.push_back(std::move(node));
     }
 }
@@ -422,7 +420,7 @@ void Fleet::adopt_pool_node(PoolNode const& pool_node, core::Scope const& scope,
     auto const directory = node_directory(scope, cluster, node);
     fs::create_directories(directory.parent_path());
     fs::rename(pool_node.directory, directory);  // the process keeps working in its (moved) directory
-    runtime_.rename(pool_node.name, node_name(scope, cluster, node));
+    runtime_.rename(pool_node.name, node_name(scope, cluster, node), directory);
 }
 
 void Fleet::recover()
@@ -447,8 +445,8 @@ void Fleet::recover()
     }
     if (!launches.empty()) {
         try {
-            if (!launch(launches, std::chrono::seconds(60)))
-                spdlog::warn("some nodes did not answer within 60 s of restart");
+            if (auto const problem = launch(launches, std::chrono::seconds(60)))
+                spdlog::warn("restarting nodes: {}", *problem);
             // A restarted cluster-mode primary refuses writes for its first ~2 s
             // (Redis Cluster's writable delay): wait until every cluster is ok.
             auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,14 +81,15 @@ public:
     void destroy_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node);
 
     // Starts every node (those not running yet), waits until all answer, then
-    // configures each; false when one did not answer before the deadline.
+    // configures each. Answers why not when one could not start (its exit status
+    // and last words, at once) or did not answer before the deadline.
     struct Launch {
         core::Scope scope;
         store::CacheCluster cluster;
         store::CacheNode node;
         runtime::NodeSettings settings;
     };
-    bool launch(std::vector<Launch> const& launches, std::chrono::milliseconds timeout);
+    std::optional<std::string> launch(std::vector<Launch> const& launches, std::chrono::milliseconds timeout);
 
     // CONFIG SETs the node's parameter values once it answers; a value
     // redis-server refuses (ElastiCache-only) is logged and skipped.

@@ -118,8 +118,8 @@ StepResult start_group(Fleet& fleet, Run& run)
             for (auto const& node : member.nodes)
                 launches.push_back({scope, member, node, fleet.settings_for(tx, scope, member, node)});
     }
-    if (!fleet.launch(launches, node_start_timeout))
-        return StepResult::fail("the nodes of " + id + " did not all answer within 30 s");
+    if (auto const problem = fleet.launch(launches, node_start_timeout))
+        return StepResult::fail(*problem);
     return StepResult::next(cluster_enabled ? "form" : "link");
 }
 

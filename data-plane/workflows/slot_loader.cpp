@@ -142,8 +142,7 @@ std::optional<std::string> start_loader(Fleet& fleet, Run& run, std::string cons
     settings.bind_host = fleet.options().loopback_addresses ? address.host : fleet.options().bind_host;
     settings.announce_host = address.host;
     settings.save_points = false;
-    std::ofstream(directory / "redis.conf", std::ios::trunc) << runtime::render_config(settings);
-    fleet.runtime().start({name, directory, directory / "redis.conf"});
+    fleet.runtime().start(runtime::write_config(name, directory, settings));
     auto& data = run.data();
     data["load_host"] = address.host;
     data["load_port"] = address.port;
