@@ -7,7 +7,10 @@
 
 #include <atomic>
 #include <charconv>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 namespace keyfleet::store {
 
@@ -106,6 +109,10 @@ void apply_migrations(Connection& connection, int up_to)
 {
     auto& db = connection.raw();
     int const current = db.execAndGet("PRAGMA user_version").getInt();
+    // All pending migrations in one transaction: a fresh data dir is one commit
+    // (one fsync), and a schema is never left between two versions.
+    std::optional<SQLite::Transaction> transaction;
+    std::vector<std::string_view> applied;
     for (auto const& file : core::embedded_under("migrations")) {
         // migrations/0001_create_subnet_groups.sql -> 1
         auto const name = file.path.substr(file.path.rfind('/') + 1);
@@ -115,12 +122,17 @@ void apply_migrations(Connection& connection, int up_to)
             throw std::runtime_error("migration file name must be NNNN_name.sql: " + std::string(name));
         if (version <= current || version > up_to)
             continue;
-        SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+        if (!transaction)
+            transaction.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
         db.exec(std::string(file.contents));
         db.exec("PRAGMA user_version=" + std::to_string(version));
-        transaction.commit();
-        spdlog::debug("applied migration {}", name);
+        applied.push_back(name);
     }
+    if (!transaction)
+        return;
+    transaction->commit();
+    for (auto const name : applied)
+        spdlog::debug("applied migration {}", name);
 }
 
 }  // namespace keyfleet::store
