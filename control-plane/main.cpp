@@ -21,6 +21,7 @@
 #include "workflows/configuration.h"
 #include "workflows/fleet.h"
 #include "workflows/engine.h"
+#include "run_command.h"
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -78,13 +79,16 @@ bool parse_port_range(std::string const& text, int& first, int& last)
            first >= 1024 && last <= 55535 && first <= last;
 }
 
-int serve(core::Config const& config)
+int serve(core::Config const& config, std::function<void(std::uint16_t)> const& on_ready = {})
 {
     if (!core::init_logging(config.log_level)) {
         std::cerr << "keyfleet: unknown --log-level " << config.log_level << "\n";
         return 2;
     }
     try {
+        // The wire contract is parsed now, beside the database's start, so a healthy
+        // answer means the API is ready.
+        std::jthread schema_loader([] { codec::Schema::elasticache(); });
         auto credentials = sigv4::CredentialStore::with_default();
         if (!config.credentials_file.empty())
             credentials.load_file(config.credentials_file);
@@ -98,8 +102,6 @@ int serve(core::Config const& config)
             tx.commit();
         }
 
-        // Parse the wire contract now, so a healthy answer means the API is ready.
-        codec::Schema::elasticache();
         // Nodes come back with their data before the API answers, so a Describe
         // that says available is true.
         runtime::stop_leftover_nodes(config.data_dir / "nodes", std::chrono::seconds(10));
@@ -149,6 +151,7 @@ int serve(core::Config const& config)
                                     {"Started", boost::json::value_from(pass.started)},
                                     {"Deleted", boost::json::value_from(pass.deleted)}});
                             });
+        schema_loader.join();
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();
         std::jthread pool_filler;  // pre-starts cluster-mode nodes once the API answers
@@ -163,6 +166,8 @@ int serve(core::Config const& config)
             spdlog::info("keyfleet {} listening on http://{}:{} (data dir {}, schema version {}, {} credential sets)",
                          KEYFLEET_VERSION, config.host, server.port(), fs::absolute(config.data_dir).string(),
                          db.schema_version(), credentials.size());
+            if (on_ready)
+                on_ready(server.port());
         });
         scheduler.stop();
         monitor.stop();
@@ -179,6 +184,101 @@ int serve(core::Config const& config)
     }
 }
 
+
+// The options `serve` and `run` share; the last of a repeated option wins, so a
+// wrapper's defaults (tools/run.sh) can be overridden by appending.
+struct ServeFlags {
+    core::Config config;
+    std::string node_addresses = "loopback";
+    std::string node_ports = "21000-21999";
+};
+
+void add_serve_options(CLI::App* command, ServeFlags& flags)
+{
+    command->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    command->add_option("--host", flags.config.host, "Address to listen on")->capture_default_str();
+    command->add_option("--port", flags.config.port, "Port to listen on (0: any free port)")->capture_default_str();
+    command->add_option("--data-dir", flags.config.data_dir, "Where state, nodes and snapshots live")
+        ->capture_default_str();
+    command
+        ->add_option("--region", flags.config.default_region,
+                     "Region for unsigned tooling; API requests take theirs from the SigV4 scope")
+        ->capture_default_str()
+        ->check([](std::string const& region) {
+            return sigv4::is_region_name(region) ? std::string{} : "not a region name: " + region;
+        });
+    command
+        ->add_option("--credentials", flags.config.credentials_file,
+                     "File of extra credential sets, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID")
+        ->check(CLI::ExistingFile);
+    command->add_option("--log-level", flags.config.log_level, "trace, debug, info, warn, error, critical or off")
+        ->capture_default_str();
+    command
+        ->add_option("--node-addresses", flags.node_addresses,
+                     "loopback: each node and endpoint gets its own 127.N.x.y address on the port its cluster asked "
+                     "for (6379), as on AWS; ports: all share --node-host, each on a port of --node-ports (for "
+                     "containers and remote clients; implied by --node-ports, --node-host or --advertise-host)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"loopback", "ports"}));
+    command->add_option("--loopback-network", flags.config.loopback_network, "N of the 127.N.0.0/16 nodes use")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 254));
+    command
+        ->add_option("--node-ports", flags.node_ports,
+                      "With --node-addresses ports: the port range of nodes and endpoints, FIRST-LAST (cluster buses "
+                      "use port + 10000)")
+        ->capture_default_str();
+    command->add_option("--node-host", flags.config.node_host, "Address nodes and endpoints listen on")
+        ->capture_default_str();
+    command
+        ->add_option("--advertise-host", flags.config.advertise_host,
+                     "With --node-addresses ports: the host clients reach nodes on (Endpoint addresses, and what "
+                     "cluster nodes announce)")
+        ->capture_default_str();
+    command
+        ->add_option("--node-memory-scale", flags.config.node_memory_scale,
+                     "Multiplies each node type's maxmemory (e.g. 0.01 keeps large node types small)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0001, 1000.0));
+    command
+        ->add_option("--cluster-node-pool", flags.config.cluster_node_pool,
+                     "Cluster-mode nodes kept pre-started, so new clusters serve at once (each ~10 MB; 0: none)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 500));
+    command->add_option("--io-threads", flags.config.io_threads, "Threads serving HTTP")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 64u));
+
+}
+
+// After parsing: the flags' combinations checked, every path made absolute. False
+// (with a message) when they contradict each other.
+bool finish_serve_options(CLI::App* command, ServeFlags& flags)
+{
+    // Asking for a port range, a shared host or an advertised host means ports
+    // addressing; naming loopback addressing alongside them is a contradiction.
+    bool const ports_flags = command->count("--node-ports") + command->count("--node-host") +
+                                 command->count("--advertise-host") > 0;
+    if (command->count("--node-addresses") == 0 && ports_flags)
+        flags.node_addresses = "ports";
+    if (flags.node_addresses == "loopback" && ports_flags) {
+        std::cerr << "keyfleet: --node-ports, --node-host and --advertise-host go with --node-addresses ports\n";
+        return false;
+    }
+    flags.config.loopback_addresses = flags.node_addresses == "loopback";
+    if (!parse_port_range(flags.node_ports, flags.config.first_node_port, flags.config.last_node_port)) {
+        std::cerr << "keyfleet: --node-ports must be FIRST-LAST within 1024-55535, e.g. 21000-21999\n";
+        return false;
+    }
+    // Once, here: nodes run in directories of their own, so every path handed
+    // on is absolute.
+    if (!flags.config.data_dir.empty())
+        flags.config.data_dir = fs::absolute(flags.config.data_dir).lexically_normal();
+    if (!flags.config.credentials_file.empty())
+        flags.config.credentials_file = fs::absolute(flags.config.credentials_file).lexically_normal();
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -186,88 +286,44 @@ int main(int argc, char** argv)
     CLI::App app{"keyfleet: a local Amazon ElastiCache on real redis-server processes"};
     app.set_version_flag("--version", std::string("keyfleet ") + KEYFLEET_VERSION);
     app.require_subcommand(1);
+    auto const io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 
-    core::Config config;
-    config.io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    ServeFlags serve_flags;
+    serve_flags.config.io_threads = io_threads;
     auto* serve_command = app.add_subcommand("serve", "Serve the ElastiCache API");
-    serve_command->add_option("--host", config.host, "Address to listen on")->capture_default_str();
-    serve_command->add_option("--port", config.port, "Port to listen on (0: any free port)")->capture_default_str();
-    serve_command->add_option("--data-dir", config.data_dir, "Where state, nodes and snapshots live")
-        ->capture_default_str();
-    serve_command
-        ->add_option("--region", config.default_region,
-                     "Region for unsigned tooling; API requests take theirs from the SigV4 scope")
-        ->capture_default_str()
-        ->check([](std::string const& region) {
-            return sigv4::is_region_name(region) ? std::string{} : "not a region name: " + region;
-        });
-    serve_command
-        ->add_option("--credentials", config.credentials_file,
-                     "File of extra credential sets, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID")
-        ->check(CLI::ExistingFile);
-    serve_command->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
-        ->capture_default_str();
-    std::string node_addresses = "loopback";
-    serve_command
-        ->add_option("--node-addresses", node_addresses,
-                     "loopback: each node and endpoint gets its own 127.N.x.y address on the port its cluster asked "
-                     "for (6379), as on AWS; ports: all share --node-host, each on a port of --node-ports (for "
-                     "containers and remote clients; implied by --node-ports, --node-host or --advertise-host)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"loopback", "ports"}));
-    serve_command->add_option("--loopback-network", config.loopback_network, "N of the 127.N.0.0/16 nodes use")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 254));
-    std::string node_ports = "21000-21999";
-    serve_command
-        ->add_option("--node-ports", node_ports,
-                      "With --node-addresses ports: the port range of nodes and endpoints, FIRST-LAST (cluster buses "
-                      "use port + 10000)")
-        ->capture_default_str();
-    serve_command->add_option("--node-host", config.node_host, "Address nodes and endpoints listen on")
-        ->capture_default_str();
-    serve_command
-        ->add_option("--advertise-host", config.advertise_host,
-                     "With --node-addresses ports: the host clients reach nodes on (Endpoint addresses, and what "
-                     "cluster nodes announce)")
-        ->capture_default_str();
-    serve_command
-        ->add_option("--node-memory-scale", config.node_memory_scale,
-                     "Multiplies each node type's maxmemory (e.g. 0.01 keeps large node types small)")
-        ->capture_default_str()
-        ->check(CLI::Range(0.0001, 1000.0));
-    serve_command
-        ->add_option("--cluster-node-pool", config.cluster_node_pool,
-                     "Cluster-mode nodes kept pre-started, so new clusters serve at once (each ~10 MB; 0: none)")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 500));
-    serve_command->add_option("--io-threads", config.io_threads, "Threads serving HTTP")
-        ->capture_default_str()
-        ->check(CLI::Range(1u, 64u));
+    add_serve_options(serve_command, serve_flags);
+
+    // `run` serves on a free port from a temp data dir, quietly, for one command.
+    ServeFlags run_flags;
+    run_flags.config.io_threads = io_threads;
+    run_flags.config.port = 0;
+    run_flags.config.data_dir.clear();
+    run_flags.config.log_level = "warn";
+    RunOptions run_options;
+    auto* run = app.add_subcommand(
+        "run", "Run a command against a server of its own: a free port, a temp data dir, the endpoint and test "
+               "credentials in its environment; every node stopped when it ends, with its exit status");
+    add_serve_options(run, run_flags);
+    run->get_option("--port")->description("Port to listen on (default 0: any free port)");
+    run->get_option("--data-dir")->description("Where state, nodes and snapshots live (default: a temp dir, removed at the end)");
+    run->get_option("--loopback-network")->description("N of the 127.N.0.0/16 nodes use (default: one no other server uses)");
+    run->add_flag("--keep", run_options.keep, "Keep the data dir (printed at the end)");
+    run->add_option("command", run_options.command, "The command and its arguments, after --")->required();
 
     CLI11_PARSE(app, argc, argv);
     if (serve_command->parsed()) {
-        // Asking for a port range, a shared host or an advertised host means ports
-        // addressing; naming loopback addressing alongside them is a contradiction.
-        bool const ports_flags = serve_command->count("--node-ports") + serve_command->count("--node-host") +
-                                     serve_command->count("--advertise-host") > 0;
-        if (serve_command->count("--node-addresses") == 0 && ports_flags)
-            node_addresses = "ports";
-        if (node_addresses == "loopback" && ports_flags) {
-            std::cerr << "keyfleet: --node-ports, --node-host and --advertise-host go with --node-addresses ports\n";
+        if (!finish_serve_options(serve_command, serve_flags))
             return 2;
-        }
-        config.loopback_addresses = node_addresses == "loopback";
-        if (!parse_port_range(node_ports, config.first_node_port, config.last_node_port)) {
-            std::cerr << "keyfleet: --node-ports must be FIRST-LAST within 1024-55535, e.g. 21000-21999\n";
+        return serve(serve_flags.config);
+    }
+    if (run->parsed()) {
+        if (!finish_serve_options(run, run_flags))
             return 2;
-        }
-        // Once, here: nodes run in directories of their own, so every path
-        // handed on is absolute.
-        config.data_dir = fs::absolute(config.data_dir).lexically_normal();
-        if (!config.credentials_file.empty())
-            config.credentials_file = fs::absolute(config.credentials_file).lexically_normal();
-        return serve(config);
+        run_options.config = run_flags.config;
+        run_options.pick_loopback_network = run->count("--loopback-network") == 0;
+        return run_command(std::move(run_options), [](core::Config const& config, auto on_ready) {
+            return serve(config, on_ready);
+        });
     }
     return 0;
 }
