@@ -174,6 +174,7 @@ int serve(core::Config const& config, std::function<void(std::uint16_t)> const& 
         runtime.on_exit({});
         engine.stop();
         forwarder.stop();
+        fleet.discard_pool();
         runtime.stop_all(std::chrono::seconds(10));  // each node saves its data as it stops
         spdlog::info("keyfleet stopped");
         ::close(lock_fd);

@@ -198,7 +198,21 @@ int run_command(RunOptions options, ServeFunction const& serve)
     }
     auto const url = "http://" + options.config.host + ":" + std::to_string(std::stoi(port_text));
 
+    // The forwarded signals wait until command_pid is set here and the child has
+    // dropped the forwarding handlers: none is lost or forwarded by the child.
+    sigset_t forwarded, previous;
+    sigemptyset(&forwarded);
+    for (int const signal_number : forwarded_signals)
+        sigaddset(&forwarded, signal_number);
+    ::sigprocmask(SIG_BLOCK, &forwarded, &previous);
     pid_t const command = ::fork();
+    if (command > 0) {
+        command_pid = command;
+        if (pending_signal != 0)
+            ::kill(command, pending_signal);  // it came after the server answered, before now
+    }
+    if (command != 0)
+        ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (command < 0) {
         std::cerr << "keyfleet run: fork: " << std::strerror(errno) << "\n";
         ::kill(server, SIGTERM);
@@ -208,6 +222,7 @@ int run_command(RunOptions options, ServeFunction const& serve)
     }
     if (command == 0) {
         set_signal_handlers(SIG_DFL);
+        ::sigprocmask(SIG_SETMASK, &previous, nullptr);
         set_command_environment(url, options);
         std::vector<char*> argv;
         for (auto& argument : options.command)
@@ -217,9 +232,6 @@ int run_command(RunOptions options, ServeFunction const& serve)
         std::cerr << "keyfleet run: cannot run " << options.command[0] << ": " << std::strerror(errno) << "\n";
         ::_exit(errno == ENOENT ? 127 : 126);
     }
-    command_pid = command;
-    if (pending_signal != 0)
-        ::kill(command, pending_signal);  // it came between fork and now
     int const status = wait_for(command);
     command_pid = 0;
 

@@ -233,11 +233,23 @@ int LocalProcessRuntime::spawn(NodeProcess const& node)
     pid_t const parent = ::getpid();
     char* const argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>(config.c_str()), nullptr};
 
+    // Signals wait until the child has dropped keyfleet's handlers: a SIGTERM from
+    // stop() between fork and exec must end the node, not run keyfleet's handler
+    // in the child (and be lost).
+    sigset_t all, previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
     pid_t const pid = ::fork();
+    if (pid != 0)
+        ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (pid < 0)
         throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
         // Child: async-signal-safe calls only, then exec.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        for (int signal_number = 1; signal_number < NSIG; ++signal_number)
+            ::sigaction(signal_number, &default_action, nullptr);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent)
             ::_exit(1);  // keyfleet died between fork and prctl
@@ -365,6 +377,17 @@ void LocalProcessRuntime::stop(std::string_view name, std::chrono::milliseconds 
         }
         exited_.wait(lock, gone);
     }
+}
+
+void LocalProcessRuntime::discard(std::string_view name)
+{
+    std::unique_lock lock(mutex_);
+    auto const found = children_.find(name);
+    if (found == children_.end())
+        return;
+    found->second.stopping = true;
+    ::kill(found->second.pid, SIGKILL);
+    exited_.wait(lock, [&] { return !children_.contains(name); });
 }
 
 void LocalProcessRuntime::stop_all(std::chrono::milliseconds deadline)

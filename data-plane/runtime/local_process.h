@@ -23,6 +23,7 @@ public:
     int start(NodeProcess const& node) override;
     void stop(std::string_view name, std::chrono::milliseconds deadline) override;
     void stop_all(std::chrono::milliseconds deadline) override;
+    void discard(std::string_view name) override;
     bool running(std::string_view name) const override;
     std::optional<int> pid(std::string_view name) const override;
     std::vector<std::string> names() const override;

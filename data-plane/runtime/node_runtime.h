@@ -47,6 +47,11 @@ public:
     virtual void stop(std::string_view name, std::chrono::milliseconds deadline) = 0;
     virtual void stop_all(std::chrono::milliseconds deadline) = 0;
 
+    // Ends a node that holds nothing worth saving (an unadopted pool node) at
+    // once with SIGKILL, without redis-server's up-to-100 ms wait for its next
+    // cron tick to act on SIGTERM; returns when it is gone.
+    virtual void discard(std::string_view name) = 0;
+
     virtual bool running(std::string_view name) const = 0;
     virtual std::optional<int> pid(std::string_view name) const = 0;
     virtual std::vector<std::string> names() const = 0;

@@ -385,6 +385,8 @@ void Fleet::fill_pool()
         tx.commit();
     }
     for (auto& node : added) {
+        if (pool_closed_)
+            break;  // shutting down: the rest are never started (their addresses go at the next start)
         runtime::NodeSettings settings;
         settings.port = static_cast<std::uint16_t>(node.address.port);
         settings.bind_host = options_.loopback_addresses ? node.address.host : options_.bind_host;
@@ -396,6 +398,15 @@ void Fleet::fill_pool()
         runtime_.start(process);
         pool_.push_back(std::move(node));
     }
+}
+
+void Fleet::discard_pool()
+{
+    pool_closed_ = true;  // a fill under way stops at its next node
+    std::lock_guard lock(pool_mutex_);
+    for (auto const& node : pool_)
+        runtime_.discard(node.name);
+    pool_.clear();
 }
 
 std::optional<Fleet::PoolNode> Fleet::take_pool_node(store::Transaction& tx, std::string_view new_owner, int port)

@@ -10,6 +10,7 @@
 #include "store/clusters.h"
 #include "store/db.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -107,6 +108,8 @@ public:
 
     // Starts pool nodes until the pool is full (does not wait for them).
     void fill_pool();
+    // At shutdown: ends the pool's unadopted nodes at once (they hold no data).
+    void discard_pool();
     // A ripe pre-started cluster-mode node for the given node, its port handed
     // over in the store; nullopt when none is ripe. Call adopt_pool_node()
     // with the answer once the transaction has committed.
@@ -149,6 +152,7 @@ private:
     std::mutex key_mutex_;
     std::string snapshot_key_;
     std::mutex pool_mutex_;
+    std::atomic<bool> pool_closed_ = false;
     std::vector<PoolNode> pool_;
     int pool_serial_ = 0;
 };
