@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace keyfleet::codec {
 
@@ -32,7 +35,10 @@ namespace {
 
 class Encoder {
 public:
-    explicit Encoder(std::string& out) : out_(out) {}
+    Encoder(std::string& out, Operation const& op, EnumViolationHandler const& on_enum_violation)
+        : out_(out), op_(op), on_enum_violation_(on_enum_violation)
+    {
+    }
 
     void structure(Shape const& shape, json::object const& object)
     {
@@ -43,11 +49,15 @@ public:
             auto const* value = object.if_contains(member.name);
             if (!value || value->is_null())
                 continue;
-            if (member.shape->type == ShapeType::list && member.shape->flattened) {
+            auto const parent = path_.size();
+            if (parent)
+                path_ += '.';
+            path_ += member.name;
+            if (member.shape->type == ShapeType::list && member.shape->flattened)
                 list_items(*member.shape, *value);
-                continue;
-            }
-            element(member.wire_name, *member.shape, *value);
+            else
+                element(member.wire_name, *member.shape, *value);
+            path_.resize(parent);
         }
     }
 
@@ -78,8 +88,24 @@ private:
     {
         if (!value.is_array())
             throw std::logic_error(shape.name + " needs a JSON array");
-        for (auto const& item : value.get_array())
+        auto const list = path_.size();
+        std::size_t index = 0;
+        for (auto const& item : value.get_array()) {
+            path_ += '[';
+            path_ += std::to_string(index++);
+            path_ += ']';
             element(shape.list_member->wire_name, *shape.list_member->shape, item);
+            path_.resize(list);
+        }
+    }
+
+    // The model's enums are the contract for what we answer, as they are for what we accept.
+    void check_enum(Shape const& shape, std::string_view value) const
+    {
+        if (shape.enum_values.empty() || std::ranges::find(shape.enum_values, value) != shape.enum_values.end())
+            return;
+        if (on_enum_violation_)
+            on_enum_violation_(op_, {path_, std::string(value), shape.name});
     }
 
     void scalar(Shape const& shape, json::value const& value)
@@ -90,6 +116,7 @@ private:
         case ShapeType::blob:
             if (!value.is_string())
                 throw wrong();
+            check_enum(shape, value.get_string());
             append_escaped(out_, value.get_string());
             break;
         case ShapeType::integer:
@@ -122,12 +149,21 @@ private:
     }
 
     std::string& out_;
+    Operation const& op_;
+    EnumViolationHandler const& on_enum_violation_;
+    std::string path_;  // of the member being written, for EnumViolation
 };
 
 }  // namespace
 
+void log_enum_violation(Operation const& op, EnumViolation const& violation)
+{
+    spdlog::error("reply enum violation: {} {} '{}' not in {}", op.name, violation.member_path, violation.value,
+                  violation.shape);
+}
+
 std::string encode_response(Schema const& schema, Operation const& op, json::object const& output,
-                            std::string_view request_id)
+                            std::string_view request_id, EnumViolationHandler const& on_enum_violation)
 {
     std::string out;
     out.reserve(512);
@@ -140,7 +176,7 @@ std::string encode_response(Schema const& schema, Operation const& op, json::obj
         out += '<';
         out += op.result_wrapper;
         out += '>';
-        Encoder(out).structure(*op.output, output);
+        Encoder(out, op, on_enum_violation).structure(*op.output, output);
         out += "</";
         out += op.result_wrapper;
         out += '>';

@@ -78,6 +78,8 @@ json::object create_cache_cluster(Context& ctx, json::object const& in)
                                                 "SnapshotArns do not apply with ReplicationGroupId.");
         return add_replica_cluster(ctx, in, id);
     }
+    // The engine first: NumCacheNodes and AZMode cross-az are memcached's, and memcached is not built.
+    engine_of(in);
     if (auto const* count = in.if_contains("NumCacheNodes"); count && count->as_int64() != 1)
         throw invalid_parameter_value("Cannot create a Redis cluster with a NumCacheNodes parameter greater than 1.");
     if (auto const mode = optional_string(in, "AZMode"); mode && *mode == "cross-az")

@@ -147,19 +147,25 @@ void refuse_unbuilt(json::object const& in, bool seeding)
         refuse("UserGroupIds", "user groups enforced on the nodes (RBAC)");
 }
 
+std::string engine_of(json::object const& in)
+{
+    auto engine = core::to_lower(optional_string(in, "Engine").value_or("redis"));
+    if (engine == "memcached")
+        throw ApiError::from_model("NotImplemented",
+                                   not_implemented_message("the memcached engine", "memcached nodes (keyfleet runs "
+                                                                                   "redis-server for redis and valkey)"));
+    if (engine != "redis" && engine != "valkey")
+        throw invalid_parameter_value("Invalid engine " + engine + ". Valid engines: memcached, redis, valkey.");
+    return engine;
+}
+
 ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json::object const& in, std::string_view id,
                                bool cluster_mode)
 {
     ClusterOptions options;
     auto const& catalog = catalog::Catalog::get();
 
-    options.engine = core::to_lower(optional_string(in, "Engine").value_or("redis"));
-    if (options.engine == "memcached")
-        throw ApiError::from_model("NotImplemented",
-                                   not_implemented_message("the memcached engine", "memcached nodes (keyfleet runs "
-                                                                                   "redis-server for redis and valkey)"));
-    if (options.engine != "redis" && options.engine != "valkey")
-        throw invalid_parameter_value("Invalid engine " + options.engine + ". Valid engines: memcached, redis, valkey.");
+    options.engine = engine_of(in);
 
     auto const requested_version = optional_string(in, "EngineVersion").value_or("");
     options.version = catalog.engine_version(options.engine, requested_version);

@@ -34,6 +34,10 @@ struct ClusterOptions {
 ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json::object const& in, std::string_view id,
                                bool cluster_mode);
 
+// The engine asked for (redis when none is), lowercased: NotImplemented for memcached,
+// InvalidParameterValue for one ElastiCache does not have.
+std::string engine_of(json::object const& in);
+
 // NotImplemented for members whose capability keyfleet does not have yet.
 // `seeding`: whether SnapshotArns and SnapshotName (data to start from) are carried out.
 void refuse_unbuilt(json::object const& in, bool seeding = false);

@@ -30,6 +30,7 @@ cleanup() {
     stop_keyfleet || true
     [ -z "$AWS_DRIVER_PID" ] || kill "$AWS_DRIVER_PID" 2>/dev/null || true
     reap_nodes || status=1
+    no_enum_violations || status=1
     if [ "$status" -ne 0 ] && [ -f "$KEYFLEET_LOG" ]; then
         { echo "--- keyfleet log (last 40 lines) ---"; tail -n 40 "$KEYFLEET_LOG"; } >&2 || true
     fi
@@ -41,6 +42,15 @@ trap cleanup EXIT
 fail() {
     echo "FAIL [$TEST_NAME]: $*" >&2
     exit 1
+}
+
+# no_enum_violations: at exit, every reply the server encoded kept to the model's enums
+# (the codec logs each value outside one as `reply enum violation: ...`).
+no_enum_violations() {
+    [ -f "$KEYFLEET_LOG" ] && grep -q "reply enum violation: " "$KEYFLEET_LOG" || return 0
+    echo "FAIL [$TEST_NAME]: keyfleet answered values outside the model's enums:" >&2
+    grep -m 20 "reply enum violation: " "$KEYFLEET_LOG" >&2 || true
+    return 1
 }
 
 free_port() {

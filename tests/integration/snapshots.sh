@@ -271,10 +271,20 @@ assert_eq deleting "$(jqr .Snapshot.SnapshotStatus "$out")" "DeleteSnapshot answ
 wait_until 30 snapshot_gone snap1-copy
 [ ! -e "$snapshots_dir/snap1-copy" ] || fail "the deleted snapshot's files remain"
 
-for group in restored cm2 cm3 cm-seeded cm-junk; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+for group in restored cm2 cm-seeded cm-junk; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+ec delete-replication-group --replication-group-id cm3 --final-snapshot-identifier cm3-final >/dev/null
 ec delete-cache-cluster --cache-cluster-id seeded >/dev/null
 wait_until 60 group_gone restored
 for group in cm2 cm3 cm-seeded cm-junk; do wait_until 60 group_gone "$group"; done
 wait_until 60 cluster_gone seeded
+# Each shard's slot range as it was when the snapshot was taken, as CreateReplicationGroup's
+# NodeGroupConfiguration.Slots writes it, and only with ShowNodeGroupConfig.
+out=$(ec describe-snapshots --snapshot-name cm3-final --show-node-group-config)
+assert_eq "0001=0-5461 0002=5462-10922 0003=10923-16383" \
+    "$(jqr '[.Snapshots[0].NodeSnapshots[] | "\(.NodeGroupId)=\(.NodeGroupConfiguration.Slots)"] | join(" ")' "$out")" \
+    "the slots of each shard of a 3-shard group's snapshot"
+out=$(ec describe-snapshots --snapshot-name cm3-final)
+assert_eq 0 "$(jqr '[.Snapshots[0].NodeSnapshots[] | select(.NodeGroupConfiguration)] | length' "$out")" \
+    "NodeGroupConfiguration only with ShowNodeGroupConfig"
 wait_until 20 no_nodes_left
 echo "PASS [$TEST_NAME]"

@@ -1,7 +1,12 @@
 #include "catalog/catalog.h"
+#include "codec/encode.h"
+#include "codec/schema.h"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
 
 using namespace keyfleet;
 
@@ -85,4 +90,20 @@ TEST_CASE("every catalog entry encodes as the model's shapes", "[catalog]")
         CHECK_FALSE(offering.contains("approximate"));
     for (auto const& update : catalog.service_updates)
         CHECK(update.contains("ServiceUpdateName"));
+
+    // As the handlers answer them: whole, every enum-typed member one of the model's values.
+    auto const& schema = codec::Schema::elasticache();
+    std::vector<std::string> violations;
+    auto const collect = [&](codec::Operation const&, codec::EnumViolation const& v) {
+        violations.push_back(v.member_path + " '" + v.value + "' not in " + v.shape);
+    };
+    auto const list = [](std::vector<boost::json::object> const& entries) {
+        return boost::json::array(entries.begin(), entries.end());
+    };
+    CHECK_NOTHROW(codec::encode_response(schema, *schema.operation("DescribeServiceUpdates"),
+                                         {{"ServiceUpdates", list(catalog.service_updates)}}, "rid", collect));
+    CHECK_NOTHROW(codec::encode_response(schema, *schema.operation("DescribeReservedCacheNodesOfferings"),
+                                         {{"ReservedCacheNodesOfferings", list(catalog.reserved_offerings)}}, "rid",
+                                         collect));
+    CHECK(violations == std::vector<std::string>{});
 }

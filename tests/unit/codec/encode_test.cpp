@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 using namespace keyfleet;
 namespace json = boost::json;
 
@@ -57,6 +60,38 @@ TEST_CASE("encode refuses members and types the shape does not have: our bug, no
 {
     CHECK_THROWS_AS(encode("ListTagsForResource", {{"Tags", json::array{}}}), std::logic_error);
     CHECK_THROWS_AS(encode("DescribeEvents", {{"Marker", 5}}), std::logic_error);
+}
+
+TEST_CASE("encode reports a value outside its member's enum, with the member's path, and still writes it", "[codec]")
+{
+    auto const& schema = codec::Schema::elasticache();
+    std::vector<std::string> seen;
+    auto const collect = [&](codec::Operation const& op, codec::EnumViolation const& v) {
+        seen.push_back(op.name + " " + v.member_path + " " + v.value + " " + v.shape);
+    };
+    json::object const updates{{"ServiceUpdates", json::array{json::object{{"ServiceUpdateType", "security-update"}},
+                                                             json::object{{"ServiceUpdateType", "engine-update"},
+                                                                          {"ServiceUpdateStatus", "available"}}}}};
+    auto const xml = codec::encode_response(schema, *schema.operation("DescribeServiceUpdates"), updates, "rid", collect);
+    CHECK_THAT(xml, Catch::Contains("<ServiceUpdateType>engine-update</ServiceUpdateType>"));
+    CHECK(seen == std::vector<std::string>{
+                      "DescribeServiceUpdates ServiceUpdates[1].ServiceUpdateType engine-update ServiceUpdateType"});
+
+    // Items of a list of enum values are checked one by one.
+    seen.clear();
+    codec::encode_response(schema, *schema.operation("CreateCacheSubnetGroup"),
+                           {{"CacheSubnetGroup",
+                             json::object{{"Subnets", json::array{json::object{
+                                                          {"SupportedNetworkTypes", json::array{"ipv4", "ipv5"}}}}}}}},
+                           "rid", collect);
+    CHECK(seen == std::vector<std::string>{
+                      "CreateCacheSubnetGroup CacheSubnetGroup.Subnets[0].SupportedNetworkTypes[1] ipv5 NetworkType"});
+
+    seen.clear();
+    codec::encode_response(schema, *schema.operation("DescribeServiceUpdates"),
+                           {{"ServiceUpdates", json::array{json::object{{"ServiceUpdateSeverity", "critical"}}}}}, "rid",
+                           collect);
+    CHECK(seen.empty());
 }
 
 TEST_CASE("an error renders once with its model code, status and fault side", "[codec]")
