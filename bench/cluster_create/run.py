@@ -1,7 +1,9 @@
 """Cluster creation: a 9-node cluster-mode group (3 shards x 2 replicas) and a single-node
 cluster, each from the request until Describe says available, beside
 `redis-cli --cluster create --cluster-replicas 2` on 9 fresh redis-server processes at
-Redis defaults, in one run. Prints markdown."""
+Redis defaults, in one run; then `keyfleet run -- true` (start, health, teardown) and a
+`keyfleet run` whose command creates and deletes a 2-node replication group, beside the
+same command's Python start-up alone. Prints markdown."""
 
 import os
 import subprocess
@@ -89,10 +91,40 @@ def redis_cli_cluster(run):
     return elapsed
 
 
-def row(name, times, reference=None):
+GROUP_SCRIPT = """
+import boto3, time
+ec = boto3.client("elasticache")
+ec.create_replication_group(ReplicationGroupId="ci", ReplicationGroupDescription="ci", Engine="redis",
+                            CacheNodeType="cache.t3.micro", NumCacheClusters=2)
+def status():
+    try:
+        return ec.describe_replication_groups(ReplicationGroupId="ci")["ReplicationGroups"][0]["Status"]
+    except ec.exceptions.ReplicationGroupNotFoundFault:
+        return None
+deadline = time.monotonic() + 60
+while status() != "available":
+    assert time.monotonic() < deadline
+    time.sleep(0.005)
+ec.delete_replication_group(ReplicationGroupId="ci")
+while status() is not None:
+    assert time.monotonic() < deadline
+    time.sleep(0.005)
+"""
+IMPORT_SCRIPT = 'import boto3; boto3.client("elasticache", region_name="us-east-1")'
+
+
+def timed(command):
+    started = time.monotonic()
+    subprocess.run(command, check=True, stdin=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
+def row(name, times, reference=None, ratio_column=True):
     ms = [t * 1000 for t in times]
-    ratio = f"{reference / kb.median(times):.1f}x" if reference else ""
-    return f"| {name} | {kb.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} | {len(ms)} | {ratio} |"
+    cells = [name, f"{kb.median(ms):.0f}", f"{min(ms):.0f}", f"{max(ms):.0f}", str(len(ms))]
+    if ratio_column:
+        cells.append(f"{reference / kb.median(times):.1f}x" if reference else "")
+    return "| " + " | ".join(cells) + " |"
 
 
 def main():
@@ -111,6 +143,13 @@ def main():
     redis_cli_times = [redis_cli_cluster(run) for run in range(RUNS)]
     reference = kb.median(redis_cli_times)
 
+    run_runs = RUNS * 2
+    empty_run_times = [timed([kb.KEYFLEET_BIN, "run", "--", "true"]) for _ in range(run_runs)]
+    empty_run_no_pool_times = [timed([kb.KEYFLEET_BIN, "run", "--cluster-node-pool", "0", "--", "true"])
+                               for _ in range(run_runs)]
+    group_run_times = [timed([kb.KEYFLEET_BIN, "run", "--", sys.executable, "-c", GROUP_SCRIPT]) for _ in range(RUNS)]
+    import_times = [timed([sys.executable, "-c", IMPORT_SCRIPT]) for _ in range(RUNS)]
+
     print("## cluster_create\n")
     print(f"{kb.machine()}; median of {RUNS} (single node: {RUNS * 2}); times from the request until Describe says")
     print("available (keyfleet), or from spawning 9 redis-server processes until every node reports")
@@ -121,6 +160,16 @@ def main():
     print(row("keyfleet CreateReplicationGroup 3 shards x 2 replicas (--cluster-node-pool 0)", cold_times, reference))
     print(row("redis-cli --cluster create --cluster-replicas 2, 9 fresh nodes", redis_cli_times, reference))
     print(row("keyfleet CreateCacheCluster, 1 node", single_times))
+    print("\n`keyfleet run`: wall time of the whole command, from spawn to exit (server start, health,")
+    print("the command, every node stopped, temp dir removed).\n")
+    print("| what | median ms | min | max | runs |")
+    print("|---|---:|---:|---:|---:|")
+    print(row("keyfleet run -- true (pool of 9, default)", empty_run_times, ratio_column=False))
+    print(row("keyfleet run --cluster-node-pool 0 -- true", empty_run_no_pool_times, ratio_column=False))
+    print(row("keyfleet run -- python3 (boto3: a 2-node replication group created, available, deleted)",
+              group_run_times, ratio_column=False))
+    print(row("python3 importing boto3 and making a client, alone (part of the row above)", import_times,
+              ratio_column=False))
     print(f"\nCommand: `RUNS={RUNS} bench/cluster_create/run.sh`")
 
 
