@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages keyfleet needs, and nothing when all are there.
 #   tools/setup.sh build   compilers, libraries, redis-server/redis-tools
-#   tools/setup.sh test    the above plus what the tests drive: aws CLI, boto3, curl, jq
+#   tools/setup.sh test    the above plus what the tests drive: aws CLI, boto3, redis-py, curl, jq
 #   tools/setup.sh bench   the above plus wrk
 # As root it runs apt-get; otherwise it prints the exact apt-get line and fails.
 set -euo pipefail
@@ -19,6 +19,10 @@ if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
     command -v aws >/dev/null 2>&1 || packages+=(awscli)
     if ! python3 -c 'import boto3' 2>/dev/null && ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
         packages+=(python3-boto3)
+    fi
+    # redis-py's cluster client follows MOVED and ASK while a group reshards.
+    if ! python3 -c 'import redis.cluster' 2>/dev/null && ! /usr/bin/python3 -c 'import redis.cluster' 2>/dev/null; then
+        packages+=(python3-redis)
     fi
 fi
 [ "$purpose" = bench ] && packages+=(wrk)

@@ -153,7 +153,7 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
             if (group.reader_endpoint)
                 entry["ReaderEndpoint"] = endpoint(ctx, *group.reader_endpoint);
         }
-        if (group.cluster_enabled)
+        if (group.cluster_enabled && !node_group.slots.empty())  // a node group added by a reshard, before its first slot
             entry["Slots"] = node_group.slots;
         entry["NodeGroupMembers"] = std::move(node_group_members);
         node_groups.push_back(std::move(entry));

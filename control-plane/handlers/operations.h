@@ -79,6 +79,9 @@ json::object increase_replica_count(Context& ctx, json::object const& in);
 json::object decrease_replica_count(Context& ctx, json::object const& in);
 json::object modify_replication_group(Context& ctx, json::object const& in);
 
+// shard_configuration.cpp
+json::object modify_replication_group_shard_configuration(Context& ctx, json::object const& in);
+
 // snapshots.cpp
 json::object create_snapshot(Context& ctx, json::object const& in);
 json::object describe_snapshots(Context& ctx, json::object const& in);

@@ -8,7 +8,6 @@
 namespace keyfleet::handlers {
 
 namespace {
-constexpr std::string_view resharding = "online resharding";
 constexpr std::string_view global_datastore = "global datastores";
 constexpr std::string_view serverless = "serverless caches";
 constexpr std::string_view migration = "online migration from self-managed Redis";
@@ -81,7 +80,7 @@ std::map<std::string_view, OperationEntry> const& registry()
         {"DeleteSnapshot", {delete_snapshot, {}}},
 
         // Resharding
-        {"ModifyReplicationGroupShardConfiguration", {nullptr, resharding}},
+        {"ModifyReplicationGroupShardConfiguration", {modify_replication_group_shard_configuration, {}}},
 
         // Global datastores
         {"CreateGlobalReplicationGroup", {nullptr, global_datastore}},

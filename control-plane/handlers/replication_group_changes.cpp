@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "handlers/cluster_options.h"
 #include "handlers/cluster_wire.h"
+#include "handlers/group_changes.h"
 #include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/validate.h"
@@ -29,23 +30,30 @@ using codec::ApiError;
 using codec::invalid_parameter_combination;
 using codec::invalid_parameter_value;
 
-constexpr int max_replicas = 5;
-
-struct Group {
-    store::ReplicationGroup group;
-    std::vector<store::CacheCluster> members;
-
-    std::vector<store::CacheCluster const*> node_group(std::string const& id) const
-    {
-        std::vector<store::CacheCluster const*> found;
-        for (auto const& member : members)
-            if (member.node_group_id.value_or("0001") == id)
-                found.push_back(&member);
-        return found;
+// The member number a new replica takes: one past the highest in its node group.
+int next_member_number(Group const& group, std::string const& node_group)
+{
+    int highest = 0;
+    for (auto const* member : group.node_group(node_group)) {
+        auto const dash = member->id.rfind('-');
+        int number = 0;
+        std::from_chars(member->id.data() + dash + 1, member->id.data() + member->id.size(), number);
+        highest = std::max(highest, number);
     }
-};
+    return highest + 1;
+}
 
-// The group, which must exist and be available (nothing else being changed).
+}  // namespace
+
+std::vector<store::CacheCluster const*> Group::node_group(std::string const& id) const
+{
+    std::vector<store::CacheCluster const*> found;
+    for (auto const& member : members)
+        if (member.node_group_id.value_or("0001") == id)
+            found.push_back(&member);
+    return found;
+}
+
 Group available_group(store::Transaction& tx, Context const& ctx, std::string const& id)
 {
     auto group = store::find_replication_group(tx, ctx.scope, id);
@@ -67,23 +75,10 @@ int replica_count(Group const& group, std::string const& node_group)
     return count;
 }
 
-// The member number a new replica takes: one past the highest in its node group.
-int next_member_number(Group const& group, std::string const& node_group)
+store::CacheCluster new_member(Context const& ctx, Group const& group, store::CacheCluster const& like,
+                               std::string const& node_group, std::string const& id, std::string const& zone,
+                               std::string_view role)
 {
-    int highest = 0;
-    for (auto const* member : group.node_group(node_group)) {
-        auto const dash = member->id.rfind('-');
-        int number = 0;
-        std::from_chars(member->id.data() + dash + 1, member->id.data() + member->id.size(), number);
-        highest = std::max(highest, number);
-    }
-    return highest + 1;
-}
-
-store::CacheCluster new_replica(Context const& ctx, Group const& group, std::string const& node_group,
-                                std::string const& id, std::string const& zone)
-{
-    auto const& primary = *group.node_group(node_group).front();
     store::CacheCluster cluster;
     cluster.id = id;
     cluster.replication_group_id = group.group.id;
@@ -96,9 +91,9 @@ store::CacheCluster new_replica(Context const& ctx, Group const& group, std::str
     cluster.parameter_group = group.group.parameter_group;
     cluster.subnet_group = group.group.subnet_group;
     cluster.port = group.group.port;
-    cluster.settings = primary.settings;
+    cluster.settings = like.settings;
     cluster.settings.erase("PendingModifiedValues");
-    cluster.settings["initial_role"] = "replica";
+    cluster.settings["initial_role"] = std::string(role);
     cluster.created_at = ctx.clock.now_ms();
     return cluster;
 }
@@ -111,17 +106,19 @@ std::string zone_for(store::Transaction& tx, Context const& ctx, Group const& gr
     return (*zones)[index % zones->size()];
 }
 
-json::object answer(Context const& ctx, store::Transaction& tx, std::string const& id)
+json::object group_answer(Context const& ctx, store::Transaction& tx, std::string const& id)
 {
     auto const group = store::find_replication_group(tx, ctx.scope, id);
     return {{"ReplicationGroup", replication_group_to_wire(ctx, *group, store::list_cache_clusters(tx, ctx.scope, id))}};
 }
 
-void start(Context& ctx, store::Transaction& tx, std::string_view kind, std::string const& id, std::string_view step,
-           json::object const& data)
+void start_group_workflow(Context& ctx, store::Transaction& tx, std::string_view kind, std::string const& id,
+                          std::string_view step, json::object const& data)
 {
     store::start_workflow(tx, ctx.scope, kind, "replicationgroup:" + id, step, data, ctx.clock.now_ms());
 }
+
+namespace {
 
 // Per node group: the replica count asked for (NewReplicaCount for all, or
 // ReplicaConfiguration per node group).
@@ -172,8 +169,8 @@ json::object test_failover(Context& ctx, json::object const& in)
                                    "Node group " + node_group + " has no replica to fail over to.");
     store::record_event(tx, ctx.scope, "replication-group", id, "Test Failover API called for node group " + node_group,
                         ctx.clock.now_ms());
-    start(ctx, tx, "failover", id, "promote", {{"node_group", node_group}, {"planned", true}});
-    auto out = answer(ctx, tx, id);
+    start_group_workflow(ctx, tx, "failover", id, "promote", {{"node_group", node_group}, {"planned", true}});
+    auto out = group_answer(ctx, tx, id);
     tx.commit();
     ctx.wake_workflows();
     return out;
@@ -200,7 +197,8 @@ json::object increase_replica_count(Context& ctx, json::object const& in)
             auto const number = next_member_number(group, node_group);
             auto const cluster_id = group.group.cluster_enabled ? fmt::format("{}-{}-{:03}", id, node_group, number)
                                                                  : fmt::format("{}-{:03}", id, number);
-            auto cluster = new_replica(ctx, group, node_group, cluster_id, zone_for(tx, ctx, group, zone_index++));
+            auto cluster = new_member(ctx, group, *group.node_group(node_group).front(), node_group, cluster_id,
+                                      zone_for(tx, ctx, group, zone_index++), "replica");
             store::save_cache_cluster(tx, ctx.scope, cluster);
             group.members.push_back(cluster);
             ++added;
@@ -210,8 +208,8 @@ json::object increase_replica_count(Context& ctx, json::object const& in)
     store::save_replication_group(tx, ctx.scope, group.group);
     store::record_event(tx, ctx.scope, "replication-group", id,
                         fmt::format("Increasing the number of replicas of {} by {}", id, added), ctx.clock.now_ms());
-    start(ctx, tx, "add_replicas", id, "allocate", {});
-    auto out = answer(ctx, tx, id);
+    start_group_workflow(ctx, tx, "add_replicas", id, "allocate", {});
+    auto out = group_answer(ctx, tx, id);
     tx.commit();
     ctx.wake_workflows();
     return out;
@@ -265,8 +263,8 @@ json::object decrease_replica_count(Context& ctx, json::object const& in)
     store::record_event(tx, ctx.scope, "replication-group", id,
                         fmt::format("Decreasing the number of replicas of {} by {}", id, removed.size()),
                         ctx.clock.now_ms());
-    start(ctx, tx, "remove_replicas", id, "remove", {{"clusters", json::value_from(removed)}});
-    auto out = answer(ctx, tx, id);
+    start_group_workflow(ctx, tx, "remove_replicas", id, "remove", {{"clusters", json::value_from(removed)}});
+    auto out = group_answer(ctx, tx, id);
     tx.commit();
     ctx.wake_workflows();
     return out;
@@ -437,14 +435,14 @@ json::object modify_replication_group(Context& ctx, json::object const& in)
     }
     if (!work.empty()) {
         record.status = "modifying";
-        start(ctx, tx, "modify_replication_group", id, "apply", work);
+        start_group_workflow(ctx, tx, "modify_replication_group", id, "apply", work);
     } else if (new_primary) {
-        start(ctx, tx, "failover", id, "promote", {{"node_group", "0001"}, {"planned", true}, {"new_primary", *new_primary}});
+        start_group_workflow(ctx, tx, "failover", id, "promote", {{"node_group", "0001"}, {"planned", true}, {"new_primary", *new_primary}});
     }
     store::save_replication_group(tx, ctx.scope, record);
     store::record_event(tx, ctx.scope, "replication-group", id, "Replication group " + id + " modified",
                         ctx.clock.now_ms());
-    auto out = answer(ctx, tx, id);
+    auto out = group_answer(ctx, tx, id);
     tx.commit();
     if (!work.empty() || new_primary)
         ctx.wake_workflows();
@@ -465,12 +463,12 @@ json::object add_replica_cluster(Context& ctx, json::object const& in, std::stri
         throw ApiError::from_model("NodeQuotaForClusterExceededFault",
                                    fmt::format("Replication group {} already has {} replicas.", group_id, max_replicas));
     auto zone = optional_string(in, "PreferredAvailabilityZone");
-    auto cluster = new_replica(ctx, group, "0001", cluster_id,
-                               zone ? *zone : zone_for(tx, ctx, group, group.members.size()));
+    auto cluster = new_member(ctx, group, *group.node_group("0001").front(), "0001", cluster_id,
+                              zone ? *zone : zone_for(tx, ctx, group, group.members.size()), "replica");
     store::save_cache_cluster(tx, ctx.scope, cluster);
     group.group.status = "modifying";
     store::save_replication_group(tx, ctx.scope, group.group);
-    start(ctx, tx, "add_replicas", group_id, "allocate", {});
+    start_group_workflow(ctx, tx, "add_replicas", group_id, "allocate", {});
     tx.commit();
     ctx.wake_workflows();
     return {{"CacheCluster", cache_cluster_to_wire(ctx, cluster, false)}};
@@ -494,7 +492,7 @@ json::object remove_replica_cluster(Context& ctx, store::Transaction& tx, store:
     auto deleting = cluster;
     deleting.status = "deleting";
     store::save_cache_cluster(tx, ctx.scope, deleting);
-    start(ctx, tx, "remove_replicas", group_id, "remove", {{"clusters", json::array{cluster.id}}});
+    start_group_workflow(ctx, tx, "remove_replicas", group_id, "remove", {{"clusters", json::array{cluster.id}}});
     return {{"CacheCluster", cache_cluster_to_wire(ctx, deleting, false)}};
 }
 

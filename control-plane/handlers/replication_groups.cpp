@@ -4,9 +4,11 @@
 // create workflow starts the nodes, links replicas or forms the cluster, and
 // opens the group's stable endpoints.
 #include "codec/api_error.h"
+#include "core/slots.h"
 #include "core/strings.h"
 #include "handlers/cluster_options.h"
 #include "handlers/cluster_wire.h"
+#include "handlers/group_changes.h"
 #include "handlers/lookups.h"
 #include "handlers/operations.h"
 #include "handlers/pagination.h"
@@ -32,10 +34,7 @@ using codec::invalid_parameter_combination;
 using codec::invalid_parameter_value;
 
 constexpr std::size_t max_id_length = 40;
-constexpr int slot_count = 16384;
-constexpr int max_node_groups = 90;
-constexpr int max_replicas = 5;
-constexpr int max_nodes = 90;
+using core::slot_count;
 
 [[noreturn]] void not_found(std::string const& id)
 {
@@ -49,34 +48,14 @@ std::optional<std::int64_t> optional_int(json::object const& in, std::string_vie
 }
 
 // "0-5460,10923-12000" -> ranges; InvalidParameterValue when malformed.
-std::vector<std::pair<int, int>> parse_slots(std::string const& text)
+std::vector<core::SlotRange> parse_slots(std::string const& text)
 {
-    std::vector<std::pair<int, int>> ranges;
-    std::string_view rest = text;
-    auto const invalid = [&] { return invalid_parameter_value("Invalid slot range " + text + "."); };
-    while (!rest.empty()) {
-        auto const comma = rest.find(',');
-        auto const part = rest.substr(0, comma);
-        auto const dash = part.find('-');
-        int first = 0, last = 0;
-        if (std::from_chars(part.data(), part.data() + (dash == std::string_view::npos ? part.size() : dash), first).ec !=
-            std::errc())
-            throw invalid();
-        last = first;
-        if (dash != std::string_view::npos &&
-            std::from_chars(part.data() + dash + 1, part.data() + part.size(), last).ec != std::errc())
-            throw invalid();
-        if (first < 0 || last >= slot_count || first > last)
-            throw invalid();
-        ranges.emplace_back(first, last);
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
-    }
-    return ranges;
+    auto ranges = core::parse_slot_ranges(text);
+    if (!ranges)
+        throw invalid_parameter_value("Invalid slot range " + text + ".");
+    return *ranges;
 }
 
-// Which slots a "0-5460,10923-12000" list covers.
 std::vector<bool> slot_set(std::string const& text)
 {
     std::vector<bool> slots(slot_count, false);
@@ -84,17 +63,6 @@ std::vector<bool> slot_set(std::string const& text)
         for (int slot = first; slot <= last; ++slot)
             slots[std::size_t(slot)] = true;
     return slots;
-}
-
-// AWS's even split: the slots left over go one each to the first node groups
-// (3 groups: 0-5461, 5462-10922, 10923-16383).
-std::string even_slots(int index, int count)
-{
-    auto const size = [&](int i) { return slot_count / count + (i < slot_count % count ? 1 : 0); };
-    int first = 0;
-    for (int i = 0; i < index; ++i)
-        first += size(i);
-    return fmt::format("{}-{}", first, first + size(index) - 1);
 }
 
 struct PlannedNodeGroup {
@@ -173,7 +141,7 @@ json::object create_replication_group(Context& ctx, json::object const& in)
                                                    max_node_groups));
         std::vector<int> covered(slot_count, 0);
         for (int i = 0; i < count; ++i) {
-            PlannedNodeGroup group{fmt::format("{:04}", i + 1), even_slots(i, count), int(replicas_per_group.value_or(0)), {}};
+            PlannedNodeGroup group{fmt::format("{:04}", i + 1), core::even_slots(i, count), int(replicas_per_group.value_or(0)), {}};
             // Restored shards keep the slots their keys are in.
             if (restore && restore->nodes.size() == std::size_t(count) && !restore->nodes[std::size_t(i)].slots.empty())
                 group.slots = restore->nodes[std::size_t(i)].slots;

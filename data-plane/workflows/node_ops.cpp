@@ -1,6 +1,7 @@
 #include "workflows/node_ops.h"
 
 #include "catalog/catalog.h"
+#include "core/slots.h"
 #include "runtime/redis_conf.h"
 #include "store/events.h"
 
@@ -21,16 +22,7 @@ redis::Client connect(store::CacheNode const& node, std::chrono::milliseconds ti
 
 std::vector<std::pair<int, int>> slot_ranges(std::string const& text)
 {
-    std::vector<std::pair<int, int>> ranges;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        auto const comma = rest.find(',');
-        ranges.push_back(redis::parse_slot_range(rest.substr(0, comma)));
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
-    }
-    return ranges;
+    return core::parse_slot_ranges(text).value_or(std::vector<core::SlotRange>{});
 }
 
 std::string text(boost::json::object const& data, std::string_view key)

@@ -6,6 +6,7 @@
 #include "store/events.h"
 #include "store/tags.h"
 #include "workflows/node_ops.h"
+#include "workflows/reshard.h"
 #include "workflows/slot_loader.h"
 #include "workflows/snapshots.h"
 
@@ -253,7 +254,7 @@ StepResult replicate(Run& run)
     return StepResult::next("wait_ok");
 }
 
-StepResult wait_cluster_ok(Run& run)
+StepResult wait_cluster_ok(Run& run, std::string_view next)
 {
     auto const id = id_of(run.target());
     std::optional<GroupState> state;
@@ -280,7 +281,7 @@ StepResult wait_cluster_ok(Run& run)
             return StepResult::again_after(poll_interval);
         }
     }
-    return StepResult::next("load");
+    return StepResult::next(next);
 }
 
 // Cluster mode: back to the node timeout the nodes' configuration carries,
@@ -602,7 +603,7 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
                                                   {"link", link_replicas},
                                                   {"form", form_cluster},
                                                   {"replicate", replicate},
-                                                  {"wait_ok", wait_cluster_ok},
+                                                  {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "load"); }},
                                                   {"load", [&fleet](Run& run) { return load_by_slot(fleet, run, "finish"); }},
                                                   {"finish", with(finish_group)}},
                                                  [&fleet](Run& run, std::string const& reason) {
@@ -621,11 +622,27 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
                                       {"link", link_replicas},
                                       {"form", form_cluster},
                                       {"replicate", replicate},
-                                      {"wait_ok", wait_cluster_ok},
+                                      {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "load"); }},
                                       {"load", [&fleet](Run& run) { return load_by_slot(fleet, run, "finish"); }},
                                       {"finish", with(finish_scaling)}},
                                      fail_scaling});
     engine.add_kind("remove_replicas", {{{"remove", with(remove_replicas)}}, fail_scaling});
+    // A reshard starts new node groups as adding replicas does, back at the
+    // group's own node timeout before any slot moves.
+    engine.add_kind("reshard", {{{"allocate", with(allocate_group)},
+                                 {"start", with(start_group)},
+                                 {"form", form_cluster},
+                                 {"replicate", replicate},
+                                 {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "settle"); }},
+                                 {"settle",
+                                  [&fleet](Run& run) {
+                                      restore_node_timeout(fleet, run, id_of(run.target()));
+                                      return StepResult::next("migrate");
+                                  }},
+                                 {"migrate", migrate_slots},
+                                 {"forget", with(forget_removed)},
+                                 {"finish", with(finish_reshard)}},
+                                [&fleet](Run& run, std::string const& reason) { reshard_failed(fleet, run, reason); }});
     engine.add_kind("modify_replication_group", {{{"apply", with(modify_group)}}, modify_failed});
 }
 

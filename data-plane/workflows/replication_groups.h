@@ -1,5 +1,6 @@
 // Workflows of replication groups: create (start nodes, link replicas or form a
-// Redis Cluster, open endpoints), delete, add and remove replicas, modify.
+// Redis Cluster, open endpoints), delete, add and remove replicas, modify,
+// reshard.
 #pragma once
 
 #include "workflows/engine.h"

@@ -195,6 +195,18 @@ boto3_python() {
     fail "no python3 with boto3: run tools/setup.sh"
 }
 
+# A python with redis-py's cluster client (Debian's python3-redis).
+redis_python() {
+    local candidate
+    for candidate in python3 /usr/bin/python3; do
+        if command -v "$candidate" >/dev/null && "$candidate" -c 'import redis.cluster' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    fail "no python3 with redis-py: run tools/setup.sh test"
+}
+
 # --- Raw requests, below botocore's forgiving parser -------------------------
 INTEGRATION_DIR=$KEYFLEET_ROOT/tests/integration
 XMLNS=http://elasticache.amazonaws.com/doc/2015-02-02/

@@ -1,0 +1,481 @@
+#include "workflows/reshard.h"
+
+#include "core/slots.h"
+#include "redis/client.h"
+#include "store/clusters.h"
+#include "store/tags.h"
+#include "workflows/node_ops.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <set>
+#include <thread>
+
+namespace keyfleet::workflows {
+
+namespace {
+
+using namespace std::chrono_literals;
+using core::slot_count;
+
+constexpr auto step_slice = 100ms;        // slots moved per step, so other workflows keep running
+constexpr std::size_t slots_per_batch = 128;  // slots opened, emptied and handed over together
+constexpr char const* keys_per_migrate = "1000";
+constexpr char const* migrate_timeout_ms = "60000";
+constexpr auto migrate_command_timeout = 70s;  // beyond MIGRATE's own timeout
+constexpr std::int64_t unreachable_timeout_ms = 60'000;
+
+struct GroupNow {
+    store::ReplicationGroup group;
+    std::vector<store::CacheCluster> members;
+};
+
+std::optional<GroupNow> load(store::Transaction& tx, core::Scope const& scope, std::string const& id)
+{
+    auto group = store::find_replication_group(tx, scope, id);
+    if (!group)
+        return std::nullopt;
+    return GroupNow{std::move(*group), store::list_cache_clusters(tx, scope, id)};
+}
+
+std::set<std::string> removed_node_groups(json::object const& data)
+{
+    std::set<std::string> removed;
+    if (auto const* list = data.if_contains("removed"))
+        for (auto const& id : list->as_array())
+            removed.emplace(id.as_string());
+    return removed;
+}
+
+// node group -> its primary, as the store knows it.
+std::map<std::string, store::CacheNode> primaries_of(GroupNow const& state)
+{
+    std::map<std::string, store::CacheNode> primaries;
+    for (auto const& member : state.members)
+        for (auto const& node : member.nodes)
+            if (node.role == "primary" && member.node_group_id)
+                primaries.emplace(*member.node_group_id, node);
+    return primaries;
+}
+
+std::vector<std::string> setslot(int slot, std::string_view state, std::string const& node_id)
+{
+    return {"CLUSTER", "SETSLOT", std::to_string(slot), std::string(state), node_id};
+}
+
+bool says(redis::Reply const& reply, std::string_view text)
+{
+    return reply.is_error() && reply.text.find(text) != std::string::npos;
+}
+
+// Redis's own per-slot sequence, a batch of slots at a time, each stage
+// pipelined: IMPORTING on the target, MIGRATING on the source, MIGRATE of every
+// key (REPLACE: a key a stopped batch copied without deleting is overwritten by
+// the source's), then SETSLOT NODE on the target, the source and every other
+// primary. A slot the target already owns (a batch stopped after its hand-over)
+// is only handed over again. Answers the slots the target owns now.
+struct PairMove {
+    store::CacheNode source;
+    store::CacheNode target;
+    std::vector<int> slots;
+    std::vector<store::CacheNode> others;  // every other primary
+    std::vector<int> moved;
+    std::exception_ptr error;
+};
+
+void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
+{
+    auto source = connect(move.source, std::chrono::duration_cast<std::chrono::milliseconds>(migrate_command_timeout));
+    auto target = connect(move.target);
+    auto const source_id = source.checked({"CLUSTER", "MYID"}).text;
+    auto const target_id = target.checked({"CLUSTER", "MYID"}).text;
+    std::vector<redis::Client> others;
+    for (auto const& node : move.others) {
+        try {
+            others.push_back(connect(node));
+        } catch (redis::ConnectionError const&) {
+            // gossip tells it
+        }
+    }
+    auto const fail = [](std::string const& what, redis::Reply const& reply) {
+        throw std::runtime_error(what + ": " + reply.text);
+    };
+    std::size_t next = 0;
+    while (next < move.slots.size() && (next == 0 || std::chrono::steady_clock::now() < until)) {
+        auto const end = std::min(move.slots.size(), next + slots_per_batch);
+        std::vector<int> const batch(move.slots.begin() + std::ptrdiff_t(next), move.slots.begin() + std::ptrdiff_t(end));
+        next = end;
+
+        std::vector<std::vector<std::string>> commands;
+        for (auto const slot : batch)
+            commands.push_back(setslot(slot, "IMPORTING", source_id));
+        auto replies = target.pipeline(commands);
+        std::vector<int> open;  // slots the source still serves
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (!replies[i].is_error())
+                open.push_back(batch[i]);
+            else if (!says(replies[i], "already the owner"))
+                fail(fmt::format("CLUSTER SETSLOT {} IMPORTING on {}:{}", batch[i], move.target.host, move.target.port),
+                     replies[i]);
+        }
+        commands.clear();
+        for (auto const slot : open)
+            commands.push_back(setslot(slot, "MIGRATING", target_id));
+        replies = source.pipeline(commands);
+        for (std::size_t i = 0; i < open.size(); ++i)
+            if (replies[i].is_error())
+                fail(fmt::format("CLUSTER SETSLOT {} MIGRATING on {}:{}", open[i], move.source.host, move.source.port),
+                     replies[i]);
+
+        // Keys, until every open slot is empty on the source.
+        auto pending = open;
+        while (!pending.empty()) {
+            commands.clear();
+            for (auto const slot : pending)
+                commands.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), keys_per_migrate});
+            auto const keys = source.pipeline(commands);
+            std::vector<std::vector<std::string>> migrates;
+            std::vector<int> still;
+            for (std::size_t i = 0; i < pending.size(); ++i) {
+                if (keys[i].is_error())
+                    fail(fmt::format("CLUSTER GETKEYSINSLOT {} on {}:{}", pending[i], move.source.host,
+                                     move.source.port),
+                         keys[i]);
+                if (keys[i].elements.empty())
+                    continue;
+                std::vector<std::string> migrate{"MIGRATE", move.target.host, std::to_string(move.target.port), "", "0",
+                                                 migrate_timeout_ms, "REPLACE", "KEYS"};
+                for (auto const& key : keys[i].elements)
+                    migrate.push_back(key.text);
+                migrates.push_back(std::move(migrate));
+                still.push_back(pending[i]);
+            }
+            for (auto const& reply : source.pipeline(migrates))
+                if (reply.is_error())
+                    fail(fmt::format("MIGRATE from {}:{} to {}:{}", move.source.host, move.source.port, move.target.host,
+                                     move.target.port),
+                         reply);
+            pending = std::move(still);
+        }
+
+        // The hand-over: the target first, so the source's ASK always finds an owner.
+        commands.clear();
+        for (auto const slot : batch)
+            commands.push_back(setslot(slot, "NODE", target_id));
+        replies = target.pipeline(commands);
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (replies[i].is_error())
+                fail(fmt::format("CLUSTER SETSLOT {} NODE on {}:{}", batch[i], move.target.host, move.target.port),
+                     replies[i]);
+        replies = source.pipeline(commands);
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (replies[i].is_error())
+                fail(fmt::format("CLUSTER SETSLOT {} NODE on {}:{}", batch[i], move.source.host, move.source.port),
+                     replies[i]);
+        for (auto& other : others) {
+            try {
+                other.pipeline(commands);  // an error only means gossip got there first
+            } catch (redis::ConnectionError const&) {
+            }
+        }
+        move.moved.insert(move.moved.end(), batch.begin(), batch.end());
+    }
+}
+
+void record_progress(store::Transaction& tx, core::Scope const& scope, std::string const& id,
+                     std::array<std::string, slot_count> const& owner, double percentage)
+{
+    auto group = store::find_replication_group(tx, scope, id);
+    if (!group)
+        return;
+    for (auto& node_group : group->node_groups) {
+        std::vector<int> slots;
+        for (int slot = 0; slot < slot_count; ++slot)
+            if (owner[std::size_t(slot)] == node_group.id)
+                slots.push_back(slot);
+        node_group.slots = core::slots_text(std::move(slots));
+    }
+    auto pending = group->settings.contains("PendingModifiedValues")
+                       ? group->settings.at("PendingModifiedValues").as_object()
+                       : json::object{};
+    pending["Resharding"] = {{"SlotMigration", {{"ProgressPercentage", percentage}}}};
+    group->settings["PendingModifiedValues"] = pending;
+    store::save_replication_group(tx, scope, *group);
+}
+
+void clear_progress(store::ReplicationGroup& group)
+{
+    if (auto* pending = group.settings.if_contains("PendingModifiedValues"); pending && pending->is_object()) {
+        pending->as_object().erase("Resharding");
+        if (pending->as_object().empty())
+            group.settings.erase("PendingModifiedValues");
+    }
+}
+
+// Forgets and stops the members of node groups, deleting their records.
+void remove_node_groups(Fleet& fleet, Run& run, GroupNow const& state, std::set<std::string> const& going_groups)
+{
+    std::vector<store::CacheCluster> going;
+    for (auto const& member : state.members)
+        if (member.node_group_id && going_groups.contains(*member.node_group_id))
+            going.push_back(member);
+    std::vector<std::string> forgotten;
+    for (auto const& member : going)
+        for (auto const& node : member.nodes) {
+            try {
+                forgotten.push_back(connect(node).checked({"CLUSTER", "MYID"}).text);
+            } catch (std::exception const&) {
+                // not running: nothing to forget that gossip keeps
+            }
+        }
+    for (auto const& member : state.members)
+        if (!member.node_group_id || !going_groups.contains(*member.node_group_id))
+            for (auto const& node : member.nodes) {
+                std::vector<std::vector<std::string>> commands;
+                for (auto const& node_id : forgotten)
+                    commands.push_back({"CLUSTER", "FORGET", node_id});
+                try {
+                    if (!commands.empty())
+                        connect(node).pipeline(commands);
+                } catch (redis::ConnectionError const&) {
+                    // a node that is down forgets when it hears from the others
+                }
+            }
+    for (auto const& member : going)
+        for (auto const& node : member.nodes)
+            fleet.destroy_node(run.scope(), member.id, node);
+    run.on_commit([id = state.group.id, scope = run.scope(), going, going_groups,
+                   now = run.clock().now_ms()](store::Transaction& tx) {
+        for (auto const& member : going) {
+            for (auto const& node : member.nodes)
+                store::release_address(tx, node.address());
+            store::delete_cache_cluster(tx, scope, member.id);
+            store::delete_all_tags(tx, scope, {"cluster", member.id});
+            record(tx, scope, "cache-cluster", member.id, "Cache cluster " + member.id + " deleted", now);
+        }
+        if (auto group = store::find_replication_group(tx, scope, id)) {
+            std::erase_if(group->node_groups, [&](auto const& node_group) { return going_groups.contains(node_group.id); });
+            store::save_replication_group(tx, scope, *group);
+        }
+        for (auto const& node_group : going_groups)
+            record(tx, scope, "replication-group", id, "Removed node group " + node_group, now);
+    });
+    run.after_commit([&fleet] { fleet.refresh_endpoints(); });
+}
+
+}  // namespace
+
+StepResult migrate_slots(Run& run)
+{
+    auto const id = id_of(run.target());
+    auto const& scope = run.scope();
+    auto& data = run.data();
+    std::optional<GroupNow> state;
+    {
+        auto tx = run.db().read();
+        state = load(tx, scope, id);
+    }
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    auto const removed = removed_node_groups(data);
+    auto const primaries = primaries_of(*state);
+
+    // A primary that gives away its last slot stays a primary (Redis would make
+    // it a replica of the node that took it): it is about to be removed.
+    if (!removed.empty() && !data.contains("removed_prepared")) {
+        for (auto const& member : state->members)
+            if (member.node_group_id && removed.contains(*member.node_group_id))
+                for (auto const& node : member.nodes)
+                    connect(node).checked({"CONFIG", "SET", "cluster-allow-replica-migration", "no"});
+        data["removed_prepared"] = true;
+    }
+
+    std::array<std::string, slot_count> owner;
+    for (auto const& node_group : state->group.node_groups)
+        for (auto const slot : core::slots_of(node_group.slots))
+            owner[std::size_t(slot)] = node_group.id;
+    std::array<std::string, slot_count> wanted;
+    for (auto const& [node_group, slots] : data.at("layout").as_object())
+        for (auto const slot : core::slots_of(slots.as_string()))
+            wanted[std::size_t(slot)] = node_group;
+    std::map<std::pair<std::string, std::string>, std::vector<int>> moves;  // (from, to) -> slots
+    for (int slot = 0; slot < slot_count; ++slot)
+        if (owner[std::size_t(slot)] != wanted[std::size_t(slot)] && !wanted[std::size_t(slot)].empty())
+            moves[{owner[std::size_t(slot)], wanted[std::size_t(slot)]}].push_back(slot);
+    if (moves.empty())
+        return StepResult::next(removed.empty() ? "finish" : "forget");
+
+    std::vector<PairMove> pairs;
+    for (auto const& [from_to, slots] : moves) {
+        auto const source = primaries.find(from_to.first);
+        auto const target = primaries.find(from_to.second);
+        if (source == primaries.end() || target == primaries.end())
+            return StepResult::fail("node group " + (source == primaries.end() ? from_to.first : from_to.second) +
+                                    " has no primary");
+        PairMove pair{source->second, target->second, slots, {}, {}, {}};
+        for (auto const& [node_group, primary] : primaries)
+            if (node_group != from_to.first && node_group != from_to.second)
+                pair.others.push_back(primary);
+        pairs.push_back(std::move(pair));
+    }
+    auto const until = std::chrono::steady_clock::now() + step_slice;
+    {
+        std::vector<std::jthread> workers;
+        for (auto& pair : pairs)
+            workers.emplace_back([&pair, until] {
+                try {
+                    move_pair(pair, until);
+                } catch (...) {
+                    pair.error = std::current_exception();
+                }
+            });
+    }
+
+    std::size_t moved = 0;
+    std::optional<std::string> unreachable;
+    std::optional<std::string> failure;
+    for (auto const& pair : pairs) {
+        for (auto const slot : pair.moved)
+            owner[std::size_t(slot)] = wanted[std::size_t(slot)];
+        moved += pair.moved.size();
+        if (!pair.error)
+            continue;
+        try {
+            std::rethrow_exception(pair.error);
+        } catch (redis::ConnectionError const& e) {
+            unreachable = e.what();
+        } catch (std::exception const& e) {
+            failure = e.what();
+        }
+    }
+    std::size_t remaining = 0;
+    for (int slot = 0; slot < slot_count; ++slot)
+        if (owner[std::size_t(slot)] != wanted[std::size_t(slot)] && !wanted[std::size_t(slot)].empty())
+            ++remaining;
+    auto const total = data.contains("slots_to_move") ? std::size_t(data.at("slots_to_move").as_int64()) : remaining;
+    double const percentage =
+        total == 0 ? 100.0 : std::clamp(100.0 * double(total - std::min(total, remaining)) / double(total), 0.0, 100.0);
+    if (moved > 0)
+        run.on_commit([id, scope, owner, percentage](store::Transaction& tx) {
+            record_progress(tx, scope, id, owner, std::round(percentage * 100) / 100);
+        });
+    if (failure)
+        return StepResult::fail("moving slots failed: " + *failure);
+    if (unreachable) {
+        // A primary that does not answer (restarting, failing over): try the batch again.
+        if (moved > 0)
+            data.erase("unreachable_deadline");
+        if (past_deadline(run, "unreachable_deadline", unreachable_timeout_ms))
+            return StepResult::fail("moving slots failed: " + *unreachable);
+        spdlog::warn("reshard of {}: {}; trying again", id, *unreachable);
+        return StepResult::again_after(100ms);
+    }
+    data.erase("unreachable_deadline");
+    return StepResult::again_after(0ms);
+}
+
+StepResult forget_removed(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupNow> state;
+    {
+        auto tx = run.db().read();
+        state = load(tx, run.scope(), id);
+    }
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    auto const removed = removed_node_groups(run.data());
+    for (auto const& node_group : state->group.node_groups)
+        if (removed.contains(node_group.id) && !node_group.slots.empty())
+            return StepResult::fail("node group " + node_group.id + " still owns slots " + node_group.slots);
+    remove_node_groups(fleet, run, *state, removed);
+    return StepResult::next("finish");
+}
+
+StepResult finish_reshard(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), now = run.clock().now_ms()](store::Transaction& tx) {
+        auto state = load(tx, scope, id);
+        if (!state)
+            return;
+        for (auto& member : state->members) {
+            if (member.status != "creating")
+                continue;
+            for (auto node : member.nodes) {
+                node.status = "available";
+                store::save_cache_node(tx, scope, node);
+            }
+            member.settings.erase("initial_role");
+            member.status = "available";
+            store::save_cache_cluster(tx, scope, member);
+            record(tx, scope, "cache-cluster", member.id, "Cache cluster created", now);
+        }
+        for (auto& node_group : state->group.node_groups)
+            node_group.status = "available";
+        state->group.status = "available";
+        clear_progress(state->group);
+        store::save_replication_group(tx, scope, state->group);
+        record(tx, scope, "replication-group", id,
+               fmt::format("Completed the shard configuration change of replication group {}: {} node groups", id,
+                           state->group.node_groups.size()),
+               now);
+    });
+    run.after_commit([&fleet] {
+        fleet.refresh_endpoints();
+        fleet.fill_pool();
+    });
+    return StepResult::done();
+}
+
+void reshard_failed(Fleet& fleet, Run& run, std::string const& reason)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupNow> state;
+    {
+        auto tx = run.db().read();
+        state = load(tx, run.scope(), id);
+    }
+    if (!state)
+        return;
+    std::set<std::string> empty_new;
+    for (auto const& node_group : state->group.node_groups)
+        if (node_group.status == "creating" && node_group.slots.empty())
+            empty_new.insert(node_group.id);
+    if (!empty_new.empty()) {
+        try {
+            remove_node_groups(fleet, run, *state, empty_new);
+        } catch (std::exception const& e) {
+            spdlog::warn("reshard of {}: removing the new node groups failed: {}", id, e.what());
+        }
+    }
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        auto latest = load(tx, scope, id);
+        if (!latest)
+            return;
+        for (auto& member : latest->members)
+            if (member.status == "creating") {
+                member.status = "available";
+                member.settings.erase("initial_role");
+                store::save_cache_cluster(tx, scope, member);
+                for (auto node : member.nodes) {
+                    node.status = "available";
+                    store::save_cache_node(tx, scope, node);
+                }
+            }
+        for (auto& node_group : latest->group.node_groups)
+            node_group.status = "available";
+        latest->group.status = "available";
+        clear_progress(latest->group);
+        store::save_replication_group(tx, scope, latest->group);
+        record(tx, scope, "replication-group", id,
+               "Failed to complete the shard configuration change of replication group " + id + ": " + reason, now);
+    });
+}
+
+}  // namespace keyfleet::workflows

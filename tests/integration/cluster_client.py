@@ -1,0 +1,111 @@
+"""A Redis Cluster client for the resharding test, on redis-py's RedisCluster (which
+follows MOVED and ASK as applications do).
+
+  load HOST PORT N          N string keys (every tenth with a TTL), N/10 each of hash, list,
+                            set, sorted set and stream, and one 12 MB string
+  check HOST PORT N         every key `load` wrote is there with its type, value and TTL
+  traffic HOST PORT STOP REPORT
+                            writes and reads back keys until the file STOP exists, then
+                            writes {"operations", "errors", "first_errors"} to REPORT
+"""
+
+import json
+import os
+import sys
+import time
+
+from redis.cluster import RedisCluster
+
+BIG = "b" * (12 * 1024 * 1024)
+
+
+def client(host, port):
+    return RedisCluster(host=host, port=int(port), decode_responses=True)
+
+
+def load(rc, n):
+    pipe = rc.pipeline()
+    for i in range(n):
+        if i % 10 == 0:
+            pipe.set(f"k:{i}", f"v{i}", ex=3600)
+        else:
+            pipe.set(f"k:{i}", f"v{i}")
+        if i % 500 == 499:
+            pipe.execute()
+    pipe.execute()
+    for i in range(n // 10):
+        rc.hset(f"h:{i}", mapping={"a": i, "b": "x"})
+        rc.rpush(f"l:{i}", "a", "b", str(i))
+        rc.sadd(f"s:{i}", "a", "b", str(i))
+        rc.zadd(f"z:{i}", {"a": 1, str(i): 2})
+        rc.xadd(f"x:{i}", {"f": str(i)})
+    rc.set("big", BIG)
+
+
+def check(rc, n):
+    problems = []
+    pipe = rc.pipeline()
+    for i in range(n):
+        pipe.get(f"k:{i}")
+    for i, value in enumerate(pipe.execute()):
+        if value != f"v{i}":
+            problems.append(f"k:{i} is {value!r}")
+    for i in range(0, n, 10):
+        ttl = rc.ttl(f"k:{i}")
+        if not 0 < ttl <= 3600:
+            problems.append(f"k:{i} has TTL {ttl}")
+    for i in range(n // 10):
+        if rc.hgetall(f"h:{i}") != {"a": str(i), "b": "x"}:
+            problems.append(f"h:{i} is {rc.hgetall(f'h:{i}')!r}")
+        if rc.lrange(f"l:{i}", 0, -1) != ["a", "b", str(i)]:
+            problems.append(f"l:{i}")
+        if rc.smembers(f"s:{i}") != {"a", "b", str(i)}:
+            problems.append(f"s:{i}")
+        if rc.zrange(f"z:{i}", 0, -1) != ["a", str(i)]:
+            problems.append(f"z:{i}")
+        entries = rc.xrange(f"x:{i}")
+        if len(entries) != 1 or entries[0][1] != {"f": str(i)}:
+            problems.append(f"x:{i}")
+    if rc.strlen("big") != len(BIG):
+        problems.append(f"big has {rc.strlen('big')} bytes")
+    for problem in problems[:20]:
+        print(problem, file=sys.stderr)
+    return not problems
+
+
+def traffic(rc, stop, report):
+    operations = errors = 0
+    first_errors = []
+    i = 0
+    while not os.path.exists(stop):
+        key = f"t:{i % 5000}"
+        try:
+            rc.set(key, str(i))
+            value = rc.get(key)
+            if value != str(i):
+                raise AssertionError(f"GET {key} answered {value!r}, not {i}")
+            rc.incr("t:counter")
+            operations += 3
+        except Exception as e:  # every failure counts; the test expects none
+            errors += 1
+            if len(first_errors) < 10:
+                first_errors.append(f"{type(e).__name__}: {e}")
+            time.sleep(0.01)
+        i += 1
+    with open(report, "w") as out:
+        json.dump({"operations": operations, "errors": errors, "first_errors": first_errors}, out)
+
+
+def main():
+    mode, host, port = sys.argv[1:4]
+    rc = client(host, port)
+    if mode == "load":
+        load(rc, int(sys.argv[4]))
+    elif mode == "check":
+        sys.exit(0 if check(rc, int(sys.argv[4])) else 1)
+    elif mode == "traffic":
+        traffic(rc, sys.argv[4], sys.argv[5])
+
+
+if __name__ == "__main__":
+    main()
