@@ -355,4 +355,25 @@ void add_failover_kinds(Engine& engine, Fleet& fleet)
     engine.add_kind("replace_node", {{{"restart", with(restart_node)}}, recovery_failed});
 }
 
+void add_failover_steps(KindDefinition& kind, Fleet& fleet, std::string const& then)
+{
+    // The failover workflow's own step names, mapped into the host's; its end is `then`.
+    auto const mapped = [then](StepResult result, Run& run) {
+        if (result.kind == StepResult::Kind::next && result.next_step == "repoint")
+            result.next_step = "failover_repoint";
+        else if (result.kind == StepResult::Kind::next && result.next_step == "recover")
+            result.next_step = "failover_recover";
+        else if (result.kind == StepResult::Kind::done) {
+            for (auto const* key : {"node_group", "failed_cluster", "planned", "new_primary", "old_primary", "restarted",
+                                    "recover_deadline"})
+                run.data().erase(key);
+            result = StepResult::next(then);
+        }
+        return result;
+    };
+    kind.steps["failover"] = [&fleet, mapped](Run& run) { return mapped(promote(fleet, run), run); };
+    kind.steps["failover_repoint"] = [mapped](Run& run) { return mapped(repoint(run), run); };
+    kind.steps["failover_recover"] = [&fleet, mapped](Run& run) { return mapped(recover(fleet, run), run); };
+}
+
 }  // namespace keyfleet::workflows

@@ -5,6 +5,7 @@
 #include "store/clusters.h"
 #include "store/events.h"
 #include "store/tags.h"
+#include "workflows/failover.h"
 #include "workflows/node_ops.h"
 #include "workflows/reshard.h"
 #include "workflows/slot_loader.h"
@@ -629,20 +630,23 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
     engine.add_kind("remove_replicas", {{{"remove", with(remove_replicas)}}, fail_scaling});
     // A reshard starts new node groups as adding replicas does, back at the
     // group's own node timeout before any slot moves.
-    engine.add_kind("reshard", {{{"allocate", with(allocate_group)},
-                                 {"start", with(start_group)},
-                                 {"form", form_cluster},
-                                 {"replicate", replicate},
-                                 {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "settle"); }},
-                                 {"settle",
-                                  [&fleet](Run& run) {
-                                      restore_node_timeout(fleet, run, id_of(run.target()));
-                                      return StepResult::next("migrate");
-                                  }},
-                                 {"migrate", migrate_slots},
-                                 {"forget", with(forget_removed)},
-                                 {"finish", with(finish_reshard)}},
-                                [&fleet](Run& run, std::string const& reason) { reshard_failed(fleet, run, reason); }});
+    KindDefinition reshard{{{"allocate", with(allocate_group)},
+                            {"start", with(start_group)},
+                            {"form", form_cluster},
+                            {"replicate", replicate},
+                            {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "settle"); }},
+                            {"settle",
+                             [&fleet](Run& run) {
+                                 restore_node_timeout(fleet, run, id_of(run.target()));
+                                 return StepResult::next("migrate");
+                             }},
+                            {"migrate", migrate_slots},
+                            {"forget", with(forget_removed)},
+                            {"finish", with(finish_reshard)}},
+                           [&fleet](Run& run, std::string const& reason) { reshard_failed(fleet, run, reason); }};
+    // A primary that fails while slots move is replaced, then the move goes on.
+    add_failover_steps(reshard, fleet, "migrate");
+    engine.add_kind("reshard", std::move(reshard));
     engine.add_kind("modify_replication_group", {{{"apply", with(modify_group)}}, modify_failed});
 }
 

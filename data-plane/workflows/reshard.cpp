@@ -26,9 +26,12 @@ using core::slot_count;
 constexpr auto step_slice = 100ms;        // slots moved per step, so other workflows keep running
 constexpr std::size_t slots_per_batch = 128;  // slots opened, emptied and handed over together
 constexpr char const* keys_per_migrate = "1000";
-constexpr char const* migrate_timeout_ms = "60000";
-constexpr auto migrate_command_timeout = 70s;  // beyond MIGRATE's own timeout
+// MIGRATE's timeout is for each exchange with the target, not the whole batch;
+// a primary that hangs holds the step at most for the command timeout.
+constexpr char const* migrate_timeout_ms = "5000";
+constexpr auto migrate_command_timeout = 10s;
 constexpr std::int64_t unreachable_timeout_ms = 60'000;
+constexpr auto failure_probe_timeout = 500ms;
 
 struct GroupNow {
     store::ReplicationGroup group;
@@ -79,6 +82,12 @@ bool says(redis::Reply const& reply, std::string_view text)
 // the source's), then SETSLOT NODE on the target, the source and every other
 // primary. A slot the target already owns (a batch stopped after its hand-over)
 // is only handed over again. Answers the slots the target owns now.
+// An answer of a cluster still agreeing on its slots (after a failover, say):
+// the batch is tried again.
+struct ClusterSettling : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 struct PairMove {
     store::CacheNode source;
     store::CacheNode target;
@@ -103,8 +112,19 @@ void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
         }
     }
     auto const fail = [](std::string const& what, redis::Reply const& reply) {
+        for (auto const* passing : {"CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"})
+            if (reply.text.find(passing) != std::string::npos)
+                throw ClusterSettling(what + ": " + reply.text);
         throw std::runtime_error(what + ": " + reply.text);
     };
+    // The target's view of who serves each slot. After a failover a target that
+    // imports a slot may hold it as served by nobody (Redis updates no slot it
+    // imports from gossip): it is told the source serves it.
+    std::vector<std::string> serving(slot_count);
+    for (auto const& node : redis::parse_cluster_nodes(target.checked({"CLUSTER", "NODES"}).text))
+        for (auto const& [first, last] : node.slots)
+            for (int slot = first; slot <= last && slot < slot_count; ++slot)
+                serving[std::size_t(slot)] = node.id;
     std::size_t next = 0;
     while (next < move.slots.size() && (next == 0 || std::chrono::steady_clock::now() < until)) {
         auto const end = std::min(move.slots.size(), next + slots_per_batch);
@@ -112,6 +132,13 @@ void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
         next = end;
 
         std::vector<std::vector<std::string>> commands;
+        for (auto const slot : batch)
+            if (auto const& server = serving[std::size_t(slot)]; server != source_id && server != target_id)
+                commands.push_back(setslot(slot, "NODE", source_id));
+        for (auto const& reply : target.pipeline(commands))
+            if (reply.is_error())
+                fail(fmt::format("CLUSTER SETSLOT NODE (the source) on {}:{}", move.target.host, move.target.port), reply);
+        commands.clear();
         for (auto const slot : batch)
             commands.push_back(setslot(slot, "IMPORTING", source_id));
         auto replies = target.pipeline(commands);
@@ -268,6 +295,34 @@ void remove_node_groups(Fleet& fleet, Run& run, GroupNow const& state, std::set<
     run.after_commit([&fleet] { fleet.refresh_endpoints(); });
 }
 
+struct FailedPrimary {
+    std::string cluster_id;
+    std::optional<std::string> node_group;
+};
+
+// The first node group whose primary does not answer and that has a replica
+// that does.
+std::optional<FailedPrimary> failed_primary(GroupNow const& state,
+                                            std::map<std::string, store::CacheNode> const& primaries)
+{
+    auto const answers = [](store::CacheNode const& node) {
+        try {
+            return !connect(node, failure_probe_timeout).command({"PING"}).is_error();
+        } catch (std::exception const&) {
+            return false;
+        }
+    };
+    for (auto const& [node_group, primary] : primaries) {
+        if (answers(primary))
+            continue;
+        for (auto const& member : state.members)
+            if (member.node_group_id == node_group && !member.nodes.empty() &&
+                member.nodes.front().role == "replica" && answers(member.nodes.front()))
+                return FailedPrimary{primary.cluster_id, node_group};
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 StepResult migrate_slots(Run& run)
@@ -286,14 +341,17 @@ StepResult migrate_slots(Run& run)
     auto const primaries = primaries_of(*state);
 
     // A primary that gives away its last slot stays a primary (Redis would make
-    // it a replica of the node that took it): it is about to be removed.
-    if (!removed.empty() && !data.contains("removed_prepared")) {
-        for (auto const& member : state->members)
-            if (member.node_group_id && removed.contains(*member.node_group_id))
-                for (auto const& node : member.nodes)
-                    connect(node).checked({"CONFIG", "SET", "cluster-allow-replica-migration", "no"});
-        data["removed_prepared"] = true;
-    }
+    // it a replica of the node that took it): it is about to be removed. Set at
+    // every step, as a node restarted meanwhile is back at its configuration.
+    for (auto const& member : state->members)
+        if (member.node_group_id && removed.contains(*member.node_group_id))
+            for (auto const& node : member.nodes) {
+                try {
+                    connect(node).command({"CONFIG", "SET", "cluster-allow-replica-migration", "no"});
+                } catch (redis::ConnectionError const&) {
+                    // a failed node: the move finds it below
+                }
+            }
 
     std::array<std::string, slot_count> owner;
     for (auto const& node_group : state->group.node_groups)
@@ -349,6 +407,8 @@ StepResult migrate_slots(Run& run)
             std::rethrow_exception(pair.error);
         } catch (redis::ConnectionError const& e) {
             unreachable = e.what();
+        } catch (ClusterSettling const& e) {
+            unreachable = e.what();
         } catch (std::exception const& e) {
             failure = e.what();
         }
@@ -367,7 +427,17 @@ StepResult migrate_slots(Run& run)
     if (failure)
         return StepResult::fail("moving slots failed: " + *failure);
     if (unreachable) {
-        // A primary that does not answer (restarting, failing over): try the batch again.
+        // A primary that does not answer with a replica to take over: a failover
+        // first, then the move goes on from the new primary.
+        if (auto const failed = failed_primary(*state, primaries)) {
+            spdlog::warn("reshard of {}: the primary {} of node group {} does not answer: failing over", id,
+                         failed->cluster_id, *failed->node_group);
+            data["node_group"] = *failed->node_group;
+            data["failed_cluster"] = failed->cluster_id;
+            data.erase("unreachable_deadline");
+            return StepResult::next("failover");
+        }
+        // Otherwise (a node restarting, the cluster settling after a failover): try the batch again.
         if (moved > 0)
             data.erase("unreachable_deadline");
         if (past_deadline(run, "unreachable_deadline", unreachable_timeout_ms))

@@ -152,6 +152,20 @@ assert_eq "0001=0-4095,10923-12288 0002=5462-9557,12289-13653 0004=4096-5461,955
 check_nodes rs 3
 "$PY" "$CLIENT" check "$config_host" "$config_port" "$KEYS" || fail "keys after 4 -> 3 (retain)"
 
+# --- A migrating primary killed: its replica takes over and the move goes on -------------------
+# Node group 0004 gives all its slots away; its primary dies as the move starts.
+victim_pid=$(cat "$KEYFLEET_DATA/nodes/000000000000/us-east-1/rs-0004-001/0001/redis.pid")
+reshard rs --node-group-count 2 --node-groups-to-remove 0004 >/dev/null
+kill -9 "$victim_pid"
+wait_until 120 group_status_is rs available
+assert_eq "0001=0-5461,9558-10921,10923-12288 0002=5462-9557,10922,12289-16383" "$(layout rs)" \
+    "layout after 3 -> 2 with a primary killed"
+check_nodes rs 2
+"$PY" "$CLIENT" check "$config_host" "$config_port" "$KEYS" || fail "keys after 3 -> 2 with a primary killed"
+out=$(ec describe-events --source-identifier rs --source-type replication-group)
+grep -q "Failover from primary node rs-0004-001 to replica node rs-0004-002 completed" <<<"$out" ||
+    fail "no failover while resharding: $out"
+
 # --- Rebalance: the same count moves slots back to an even split -------------------------------
 ec create-replication-group --replication-group-id uneven --replication-group-description d \
     --cache-node-type cache.t3.micro --node-group-configuration \
