@@ -189,3 +189,15 @@ grep -q "Modifying the number of node groups of replication group rs from 3 to 4
     fail "no start event: $out"
 grep -q "Completed the shard configuration change of replication group rs: 4 node groups" <<<"$out" ||
     fail "no end event: $out"
+
+# --- The server killed mid-reshard: after a restart the reshard resumes and ends ----------------
+"$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys before the crash"
+reshard uneven --node-group-count 3 >/dev/null
+wait_until 30 progress_seen uneven
+stop_keyfleet KILL
+wait_until 20 no_nodes_left
+start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 4
+wait_until 120 group_status_is uneven available
+assert_eq "0001=0-5461 0002=8192-13652 0003=5462-8191,13653-16383" "$(layout uneven)" "layout after the restart"
+check_nodes uneven 3
+"$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys after a restart mid-reshard"
