@@ -228,7 +228,7 @@ json::object modify_replication_group_shard_configuration(Context& ctx, json::ob
             : fmt::format("Modifying the number of node groups of replication group {} from {} to {}", id, current,
                           count);
     store::record_event(tx, ctx.scope, "replication-group", id, message, ctx.clock.now_ms());
-    start_group_workflow(ctx, tx, "reshard", id, added.empty() ? "migrate" : "allocate",
+    start_group_workflow(ctx, tx, "reshard", id, !added.empty() ? "allocate" : !removed.empty() ? "check_memory" : "migrate",
                          {{"layout", target},
                           {"removed", json::value_from(removed)},
                           {"slots_to_move", slots_to_move}});

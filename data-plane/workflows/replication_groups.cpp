@@ -640,6 +640,7 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
                                  restore_node_timeout(fleet, run, id_of(run.target()));
                                  return StepResult::next("migrate");
                              }},
+                            {"check_memory", with(check_memory)},
                             {"migrate", migrate_slots},
                             {"forget", with(forget_removed)},
                             {"finish", with(finish_reshard)}},

@@ -2,6 +2,7 @@
 
 #include "core/slots.h"
 #include "redis/client.h"
+#include "runtime/redis_conf.h"
 #include "store/clusters.h"
 #include "store/tags.h"
 #include "workflows/node_ops.h"
@@ -26,6 +27,7 @@ using core::slot_count;
 constexpr auto step_slice = 100ms;        // slots moved per step, so other workflows keep running
 constexpr std::size_t slots_per_batch = 128;  // slots opened, emptied and handed over together
 constexpr char const* keys_per_migrate = "1000";
+constexpr std::size_t migrates_per_round_trip = 4;
 // MIGRATE's timeout is for each exchange with the target, not the whole batch;
 // a primary that hangs holds the step at most for the command timeout.
 constexpr char const* migrate_timeout_ms = "5000";
@@ -182,11 +184,17 @@ void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
                 migrates.push_back(std::move(migrate));
                 still.push_back(pending[i]);
             }
-            for (auto const& reply : source.pipeline(migrates))
-                if (reply.is_error())
-                    fail(fmt::format("MIGRATE from {}:{} to {}:{}", move.source.host, move.source.port, move.target.host,
-                                     move.target.port),
-                         reply);
+            // A few MIGRATEs per round trip: the source serves other clients between them.
+            for (std::size_t first = 0; first < migrates.size(); first += migrates_per_round_trip) {
+                std::vector<std::vector<std::string>> const round(
+                    migrates.begin() + std::ptrdiff_t(first),
+                    migrates.begin() + std::ptrdiff_t(std::min(migrates.size(), first + migrates_per_round_trip)));
+                for (auto const& reply : source.pipeline(round))
+                    if (reply.is_error())
+                        fail(fmt::format("MIGRATE from {}:{} to {}:{}", move.source.host, move.source.port,
+                                         move.target.host, move.target.port),
+                             reply);
+            }
             pending = std::move(still);
         }
 
@@ -447,6 +455,38 @@ StepResult migrate_slots(Run& run)
     }
     data.erase("unreachable_deadline");
     return StepResult::again_after(0ms);
+}
+
+StepResult check_memory(Fleet& fleet, Run& run)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupNow> state;
+    auto const removed = removed_node_groups(run.data());
+    std::int64_t used = 0;
+    std::int64_t room = 0;
+    {
+        auto tx = run.db().read();
+        state = load(tx, run.scope(), id);
+        if (!state)
+            return StepResult::fail("replication group " + id + " no longer exists");
+        for (auto const& member : state->members)
+            for (auto const& node : member.nodes) {
+                if (node.role != "primary")
+                    continue;
+                auto const memory = connect(node).info("memory");
+                if (auto const found = memory.find("used_memory"); found != memory.end())
+                    used += std::stoll(found->second);
+                if (member.node_group_id && !removed.contains(*member.node_group_id)) {
+                    auto const settings = fleet.settings_for(tx, run.scope(), member, node);
+                    room += runtime::data_memory(settings.parameters, settings.maxmemory_bytes);
+                }
+            }
+    }
+    if (room > 0 && used > room)
+        return StepResult::fail(fmt::format("the data ({} bytes) does not fit the memory of the {} remaining node "
+                                            "groups ({} bytes)",
+                                            used, state->group.node_groups.size() - removed.size(), room));
+    return StepResult::next("migrate");
 }
 
 StepResult forget_removed(Fleet& fleet, Run& run)

@@ -15,6 +15,10 @@ namespace keyfleet::workflows {
 // ("forget") or the reshard ends ("finish").
 StepResult migrate_slots(Run& run);
 
+// A scale-in goes on only when every primary's data fits the memory of the
+// node groups that remain.
+StepResult check_memory(Fleet& fleet, Run& run);
+
 // Every node of the node groups in data.removed (by now without slots) is
 // forgotten by the others, stopped and deleted.
 StepResult forget_removed(Fleet& fleet, Run& run);

@@ -4,9 +4,11 @@ follows MOVED and ASK as applications do).
   load HOST PORT N          N string keys (every tenth with a TTL), N/10 each of hash, list,
                             set, sorted set and stream, and one 12 MB string
   check HOST PORT N         every key `load` wrote is there with its type, value and TTL
-  traffic HOST PORT STOP REPORT
-                            writes and reads back keys until the file STOP exists, then
-                            writes {"operations", "errors", "first_errors"} to REPORT
+  traffic HOST PORT STOP REPORT [PAUSE]
+                            writes and reads back keys (PAUSE seconds between rounds, 0
+                            by default) until the file STOP exists, then
+                            writes {"operations", "errors", "first_errors", "p99_ms"} (per
+                            command) to REPORT
 """
 
 import json
@@ -92,12 +94,14 @@ def check(rc, n):
     return not problems
 
 
-def traffic(rc, stop, report):
+def traffic(rc, stop, report, pause=0.0):
     operations = errors = 0
     first_errors = []
+    latencies = []  # seconds per SET + GET + INCR round
     i = 0
     while not os.path.exists(stop):
         key = f"t:{i % 5000}"
+        started = time.monotonic()
         try:
             rc.set(key, str(i))
             value = rc.get(key)
@@ -105,14 +109,20 @@ def traffic(rc, stop, report):
                 raise AssertionError(f"GET {key} answered {value!r}, not {i}")
             rc.incr("t:counter")
             operations += 3
+            latencies.append(time.monotonic() - started)
+            if pause:
+                time.sleep(pause)
         except Exception as e:  # every failure counts; the test expects none
             errors += 1
             if len(first_errors) < 10:
                 first_errors.append(f"{type(e).__name__}: {e}")
             time.sleep(0.01)
         i += 1
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)] / 3 if latencies else 0
     with open(report, "w") as out:
-        json.dump({"operations": operations, "errors": errors, "first_errors": first_errors}, out)
+        json.dump({"operations": operations, "errors": errors, "first_errors": first_errors,
+                   "p99_ms": round(p99 * 1000, 3)}, out)
 
 
 def main():
@@ -123,7 +133,7 @@ def main():
     elif mode == "check":
         sys.exit(0 if check(rc, int(sys.argv[4])) else 1)
     elif mode == "traffic":
-        traffic(rc, sys.argv[4], sys.argv[5])
+        traffic(rc, sys.argv[4], sys.argv[5], float(sys.argv[6]) if len(sys.argv) > 6 else 0.0)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,40 @@ assert_eq "0001=0-8191 0002=8192-16383" "$(layout uneven)" "layout after the reb
 check_nodes uneven 2
 "$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys after the rebalance"
 
+# --- A scale-in whose data does not fit the remaining node group: refused, nothing moved -------
+ec create-cache-parameter-group --cache-parameter-group-name tight --cache-parameter-group-family redis7 \
+    --description "1% of the node's memory for data" >/dev/null
+ec modify-cache-parameter-group --cache-parameter-group-name tight --parameter-name-values \
+    ParameterName=cluster-enabled,ParameterValue=yes ParameterName=reserved-memory-percent,ParameterValue=99 >/dev/null
+ec create-replication-group --replication-group-id tight --replication-group-description d \
+    --cache-node-type cache.t3.micro --cache-parameter-group-name tight --num-node-groups 2 \
+    --replicas-per-node-group 0 >/dev/null
+wait_until 90 group_status_is tight available
+# 2 MB in each shard: each fits its own node's data memory, both do not fit one.
+# put_3mb ADDRESS FIRST LAST: three 700 kB strings whose slots are in FIRST..LAST.
+put_3mb() {
+    local address=$1 first=$2 last=$3 written=0 n slot
+    for n in $(seq 1 200); do
+        slot=$(rc "$address" CLUSTER KEYSLOT "big:$n")
+        [ "$slot" -ge "$first" ] && [ "$slot" -le "$last" ] || continue
+        assert_eq OK "$(head -c 700000 /dev/zero | tr '\0' x | rc "$address" -x SET "big:$n")" "SET big:$n"
+        written=$((written + 1))
+        [ "$written" -lt 3 ] || return 0
+    done
+    fail "no three keys big:N in slots $first-$last"
+}
+low=$(node_address tight-0001-001)
+high=$(node_address tight-0002-001)
+put_3mb "$low" 0 8191
+put_3mb "$high" 8192 16383
+keys_before=$(($(rc "$low" DBSIZE) + $(rc "$high" DBSIZE)))
+reshard tight --node-group-count 1 --node-groups-to-remove 0002 >/dev/null
+wait_until 60 group_status_is tight available
+assert_eq "0001=0-8191 0002=8192-16383" "$(layout tight)" "layout after a scale-in that does not fit"
+out=$(ec describe-events --source-identifier tight --source-type replication-group)
+grep -q "does not fit the memory of the 1 remaining node groups" <<<"$out" || fail "no memory refusal event: $out"
+assert_eq "$keys_before" "$(($(rc "$low" DBSIZE) + $(rc "$high" DBSIZE)))" "keys after the refused scale-in"
+
 # --- Events ------------------------------------------------------------------------------------
 out=$(ec describe-events --source-identifier rs --source-type replication-group)
 grep -q "Modifying the number of node groups of replication group rs from 3 to 4" <<<"$out" ||
