@@ -202,8 +202,17 @@ std::vector<ClusterNode> parse_cluster_nodes(std::string_view text)
         node.connected = link == "connected";
         std::string slot;
         while (fields >> slot) {
-            if (slot.starts_with('['))
-                continue;  // a slot being migrated
+            if (slot.starts_with('[')) {
+                auto const arrow = slot.find("->-") != std::string::npos ? slot.find("->-") : slot.find("-<-");
+                if (arrow != std::string::npos && slot.ends_with(']')) {
+                    ClusterNode::OpenSlot open;
+                    std::from_chars(slot.data() + 1, slot.data() + arrow, open.slot);
+                    open.importing = slot.compare(arrow, 3, "-<-") == 0;
+                    open.peer = slot.substr(arrow + 3, slot.size() - arrow - 4);
+                    node.open_slots.push_back(std::move(open));
+                }
+                continue;
+            }
             node.slots.push_back(parse_slot_range(slot));
         }
         nodes.push_back(std::move(node));

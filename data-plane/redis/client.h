@@ -70,6 +70,14 @@ struct ClusterNode {
     std::string master_id;    // "-" for a primary
     bool connected = false;
     std::vector<std::pair<int, int>> slots;  // inclusive ranges
+    // Slots a migration left open on this node: [slot->-peer] migrating to the
+    // peer, [slot-<-peer] importing from it.
+    struct OpenSlot {
+        int slot = 0;
+        bool importing = false;
+        std::string peer;
+    };
+    std::vector<OpenSlot> open_slots;
     bool is_primary() const { return flags.find("master") != std::string::npos; }
     bool is_myself() const { return flags.find("myself") != std::string::npos; }
     bool failing() const { return flags.find("fail") != std::string::npos; }

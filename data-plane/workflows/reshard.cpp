@@ -93,6 +93,7 @@ struct ClusterSettling : std::runtime_error {
 struct PairMove {
     store::CacheNode source;
     store::CacheNode target;
+    std::string target_node_group;
     std::vector<int> slots;
     std::vector<store::CacheNode> others;  // every other primary
     std::vector<int> moved;
@@ -303,6 +304,35 @@ void remove_node_groups(Fleet& fleet, Run& run, GroupNow const& state, std::set<
     run.after_commit([&fleet] { fleet.refresh_endpoints(); });
 }
 
+// Every slot open on a primary (migrating or importing), with the node group
+// it was moving to. A primary that does not answer is left to the move itself.
+std::map<int, std::string> open_slots(std::map<std::string, store::CacheNode> const& primaries)
+{
+    std::map<std::string, std::string> node_group_of;  // cluster node id -> node group
+    std::map<std::string, std::vector<redis::ClusterNode::OpenSlot>> open;  // node group -> its open slots
+    for (auto const& [node_group, primary] : primaries) {
+        try {
+            auto client = connect(primary);
+            for (auto const& node : redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text))
+                if (node.is_myself()) {
+                    node_group_of[node.id] = node_group;
+                    open[node_group] = node.open_slots;
+                }
+        } catch (redis::ConnectionError const&) {
+        }
+    }
+    std::map<int, std::string> toward;
+    for (auto const& [node_group, slots] : open)
+        for (auto const& slot : slots) {
+            if (slot.importing) {
+                toward[slot.slot] = node_group;
+            } else if (auto const peer = node_group_of.find(slot.peer); peer != node_group_of.end()) {
+                toward.emplace(slot.slot, peer->second);
+            }
+        }
+    return toward;
+}
+
 struct FailedPrimary {
     std::string cluster_id;
     std::optional<std::string> node_group;
@@ -369,10 +399,19 @@ StepResult migrate_slots(Run& run)
     for (auto const& [node_group, slots] : data.at("layout").as_object())
         for (auto const slot : core::slots_of(slots.as_string()))
             wanted[std::size_t(slot)] = node_group;
+    // A slot a stopped move left open (a failover, a failed reshard) is first
+    // finished toward the node group importing it; the plan moves it on from there.
+    std::map<int, std::string> finishing;  // slot -> node group
+    for (auto const& [slot, node_group] : open_slots(primaries))
+        if (owner[std::size_t(slot)] != node_group)
+            finishing[slot] = node_group;
     std::map<std::pair<std::string, std::string>, std::vector<int>> moves;  // (from, to) -> slots
-    for (int slot = 0; slot < slot_count; ++slot)
-        if (owner[std::size_t(slot)] != wanted[std::size_t(slot)] && !wanted[std::size_t(slot)].empty())
-            moves[{owner[std::size_t(slot)], wanted[std::size_t(slot)]}].push_back(slot);
+    for (int slot = 0; slot < slot_count; ++slot) {
+        auto const found = finishing.find(slot);
+        auto const& to = found != finishing.end() ? found->second : wanted[std::size_t(slot)];
+        if (owner[std::size_t(slot)] != to && !to.empty())
+            moves[{owner[std::size_t(slot)], to}].push_back(slot);
+    }
     if (moves.empty())
         return StepResult::next(removed.empty() ? "finish" : "forget");
 
@@ -383,7 +422,7 @@ StepResult migrate_slots(Run& run)
         if (source == primaries.end() || target == primaries.end())
             return StepResult::fail("node group " + (source == primaries.end() ? from_to.first : from_to.second) +
                                     " has no primary");
-        PairMove pair{source->second, target->second, slots, {}, {}, {}};
+        PairMove pair{source->second, target->second, from_to.second, slots, {}, {}, {}};
         for (auto const& [node_group, primary] : primaries)
             if (node_group != from_to.first && node_group != from_to.second)
                 pair.others.push_back(primary);
@@ -407,7 +446,7 @@ StepResult migrate_slots(Run& run)
     std::optional<std::string> failure;
     for (auto const& pair : pairs) {
         for (auto const slot : pair.moved)
-            owner[std::size_t(slot)] = wanted[std::size_t(slot)];
+            owner[std::size_t(slot)] = pair.target_node_group;
         moved += pair.moved.size();
         if (!pair.error)
             continue;

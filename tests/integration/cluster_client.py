@@ -12,6 +12,7 @@ follows MOVED and ASK as applications do).
 """
 
 import json
+import logging
 import os
 import sys
 import time
@@ -36,6 +37,8 @@ def _get_node_or_ask_target(self, host=None, port=None, node_name=None):
 
 
 NodesManager.get_node = _get_node_or_ask_target
+# redis-py logs every MOVED and ASK it follows with a traceback; they are not errors.
+logging.getLogger("redis.cluster").setLevel(logging.CRITICAL)
 
 BIG = "b" * (12 * 1024 * 1024)
 

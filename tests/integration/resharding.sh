@@ -183,6 +183,25 @@ assert_eq "0001=0-8191 0002=8192-16383" "$(layout uneven)" "layout after the reb
 check_nodes uneven 2
 "$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys after the rebalance"
 
+# --- A slot left open by a stopped move: the next reshard finishes it first ----------------------
+slot=$(rc "$(node_address uneven-0001-001)" CLUSTER KEYSLOT k:1)
+for id in uneven-0001-001 uneven-0002-001; do
+    address=$(node_address "$id")
+    if [ "$(rc "$address" CLUSTER COUNTKEYSINSLOT "$slot")" -gt 0 ]; then source=$address; else target=$address; fi
+done
+rc "$target" CLUSTER SETSLOT "$slot" IMPORTING "$(rc "$source" CLUSTER MYID)" >/dev/null
+rc "$source" CLUSTER SETSLOT "$slot" MIGRATING "$(rc "$target" CLUSTER MYID)" >/dev/null
+assert_eq OK "$(rc "$source" MIGRATE "${target%:*}" "${target##*:}" k:1 0 5000)" "MIGRATE of k:1 by hand"
+layout_before=$(layout uneven)
+reshard uneven --node-group-count 2 >/dev/null
+wait_until 60 group_status_is uneven available
+assert_eq "$layout_before" "$(layout uneven)" "layout after a rebalance that closed an open slot"
+for id in uneven-0001-001 uneven-0002-001; do
+    rc "$(node_address "$id")" CLUSTER NODES | grep -q '\[' && fail "$id still has an open slot"
+done
+check_nodes uneven 2
+"$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys after closing an open slot"
+
 # --- A scale-in whose data does not fit the remaining node group: refused, nothing moved -------
 ec create-cache-parameter-group --cache-parameter-group-name tight --cache-parameter-group-family redis7 \
     --description "1% of the node's memory for data" >/dev/null
