@@ -11,8 +11,18 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
 
 namespace keyfleet::workflows {
 
@@ -28,6 +38,9 @@ constexpr char const* migrate_timeout_ms = "60000";
 constexpr auto loader_command_timeout = 70s;  // beyond MIGRATE's own timeout
 constexpr std::int64_t loader_ready_timeout_ms = 10 * 60'000;
 constexpr int replica_sync_timeout_ms = 30'000;
+constexpr std::uintmax_t largest_seed_for_every_primary = 256u << 20;
+constexpr std::size_t slots_per_trim = 256;
+constexpr char const* keys_per_trim = "1000";
 
 // Tells a loader that died under this keyfleet process (its file could not be
 // read) from one that a restart of keyfleet stopped (start it again).
@@ -210,7 +223,136 @@ void wait_for_replicas(Plan const& plan)
                 .command({"WAIT", std::to_string(target.replicas), std::to_string(replica_sync_timeout_ms)});
 }
 
+// The databases an RDB file holds keys in, as redis-check-rdb (redis-server's
+// own reader) reports them ("Selecting DB ID n"); nullopt when it cannot read it.
+std::optional<std::set<int>> rdb_databases(std::string const& file)
+{
+    int pipe_ends[2];
+    if (::pipe2(pipe_ends, O_CLOEXEC) != 0)
+        return std::nullopt;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    std::string program = "redis-check-rdb";
+    std::string argument = file;
+    char* argv[] = {program.data(), argument.data(), nullptr};
+    pid_t pid = 0;
+    auto const spawned = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_ends[1]);
+    std::string output;
+    if (spawned == 0) {
+        char buffer[4096];
+        for (ssize_t got; (got = ::read(pipe_ends[0], buffer, sizeof buffer)) != 0;) {
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                break;
+            output.append(buffer, std::size_t(got));
+        }
+    }
+    ::close(pipe_ends[0]);
+    if (spawned != 0)
+        return std::nullopt;
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return std::nullopt;
+    std::set<int> databases;
+    constexpr std::string_view marker = "Selecting DB ID ";
+    for (auto at = output.find(marker); at != std::string::npos; at = output.find(marker, at + 1))
+        databases.insert(std::atoi(output.c_str() + at + marker.size()));
+    return databases;
+}
+
 }  // namespace
+
+bool every_primary_can_start_on_the_file(store::ReplicationGroup const& group)
+{
+    auto const* sources = group.settings.if_contains(load_sources_setting);
+    if (!group.cluster_enabled || !sources || !sources->is_array() || sources->as_array().size() != 1)
+        return false;
+    auto const file = text(sources->as_array().front().as_object(), "file");
+    std::error_code error;
+    auto const size = fs::file_size(file, error);
+    if (error || size > largest_seed_for_every_primary || core::is_sealed(file))
+        return false;
+    auto const databases = rdb_databases(file);
+    return databases && (databases->empty() || *databases == std::set<int>{0});
+}
+
+std::string seed_every_primary(store::ReplicationGroup& group, std::vector<store::CacheCluster>& members)
+{
+    auto const source = group.settings.at(load_sources_setting).as_array().front().as_object();
+    for (auto& member : members) {
+        auto const* role = member.settings.if_contains("initial_role");
+        if (!role || role->as_string() != "primary")
+            continue;
+        member.settings["seed_rdb"] = text(source, "file");
+        // A snapshot's file has a checksum (and is linked, not copied); a bucket's object is copied.
+        if (auto const sha256 = text(source, "sha256"); !sha256.empty())
+            member.settings["seed_sha256"] = sha256;
+        member.settings["seed_keep_slots"] = true;
+    }
+    group.settings.erase(load_sources_setting);
+    return text(source, "label").empty() ? text(source, "file") : text(source, "label");
+}
+
+void keep_own_slots(store::CacheNode const& node, std::string const& slots)
+{
+    std::vector<bool> own(slot_count, false);
+    for (auto const& [first, last] : slot_ranges(slots))
+        for (int slot = first; slot <= last && slot < slot_count; ++slot)
+            own[std::size_t(slot)] = true;
+    auto client = connect(node, std::chrono::duration_cast<std::chrono::milliseconds>(loader_command_timeout));
+    std::vector<int> foreign;  // slots the node took at load for keys that are not its own
+    for (auto const& known : redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text))
+        if (known.is_myself())
+            for (auto const& [first, last] : known.slots)
+                for (int slot = first; slot <= last; ++slot)
+                    if (!own[std::size_t(slot)])
+                        foreign.push_back(slot);
+    for (std::size_t next = 0; next < foreign.size(); next += slots_per_trim) {
+        std::vector<int> pending(foreign.begin() + std::ptrdiff_t(next),
+                                 foreign.begin() + std::ptrdiff_t(std::min(foreign.size(), next + slots_per_trim)));
+        while (!pending.empty()) {
+            std::vector<std::vector<std::string>> commands;
+            for (auto const slot : pending)
+                commands.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), keys_per_trim});
+            auto const keys = client.pipeline(commands);
+            std::vector<std::vector<std::string>> unlinks;
+            std::vector<int> still;
+            for (std::size_t i = 0; i < pending.size(); ++i) {
+                if (keys[i].is_error())
+                    throw std::runtime_error("CLUSTER GETKEYSINSLOT failed: " + keys[i].text);
+                if (keys[i].elements.empty())
+                    continue;
+                std::vector<std::string> unlink{"UNLINK"};
+                for (auto const& key : keys[i].elements)
+                    unlink.push_back(key.text);
+                unlinks.push_back(std::move(unlink));
+                still.push_back(pending[i]);
+            }
+            for (auto const& reply : client.pipeline(unlinks))
+                if (reply.is_error())
+                    throw std::runtime_error("UNLINK failed: " + reply.text);
+            pending = std::move(still);
+        }
+    }
+    std::vector<std::string> release{"CLUSTER", "DELSLOTSRANGE"};
+    for (std::size_t i = 0; i < foreign.size();) {
+        auto end = i;
+        while (end + 1 < foreign.size() && foreign[end + 1] == foreign[end] + 1)
+            ++end;
+        release.push_back(std::to_string(foreign[i]));
+        release.push_back(std::to_string(foreign[end]));
+        i = end + 1;
+    }
+    if (release.size() > 2)
+        client.checked(release);
+}
 
 StepResult load_by_slot(Fleet& fleet, Run& run, std::string_view next)
 {

@@ -6,12 +6,14 @@
 // workflow step. A restart starts the file again: REPLACE makes that harmless.
 #pragma once
 
+#include "store/clusters.h"
 #include "workflows/engine.h"
 #include "workflows/fleet.h"
 
 #include <boost/json/array.hpp>
 
 #include <string>
+#include <vector>
 
 namespace keyfleet::workflows {
 
@@ -24,5 +26,19 @@ StepResult load_by_slot(Fleet& fleet, Run& run, std::string_view next);
 
 // Stops the loader and frees its directory and address (when a workflow ends or fails).
 void stop_loader(Fleet& fleet, Run& run);
+
+// One file into several node groups with cluster mode goes faster without the
+// loader when every primary can start on the whole file and keep only its own
+// slots: the file is plain, at most 256 MB, and holds keys in database 0 only
+// (as redis-check-rdb reads it, which takes a moment: no transaction open).
+bool every_primary_can_start_on_the_file(store::ReplicationGroup const& group);
+
+// Then each primary is seeded with it (seed_rdb, seed_keep_slots) and the
+// group's load_sources go; answers what the file is, for the event.
+std::string seed_every_primary(store::ReplicationGroup& group, std::vector<store::CacheCluster>& members);
+
+// A primary started on a whole file: the keys and slots outside `slots` go
+// (GETKEYSINSLOT + UNLINK, then DELSLOTSRANGE), before it meets the others.
+void keep_own_slots(store::CacheNode const& node, std::string const& slots);
 
 }  // namespace keyfleet::workflows

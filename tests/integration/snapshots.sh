@@ -237,6 +237,32 @@ ec describe-events --source-identifier cm3 --source-type replication-group --que
     --output text | grep -q "of node group 0002 of snapshot cm-snap into 3 node group(s) by slot" ||
     fail "no event says how the restore went"
 
+# --- One file into 3 node groups: each primary starts on it and keeps its own slots --------
+ec create-replication-group --replication-group-id snap3 --replication-group-description s \
+    --snapshot-name snap1 --num-node-groups 3 --replicas-per-node-group 1 \
+    --cache-parameter-group-name default.redis7.cluster.on >/dev/null
+wait_until 120 group_status_is snap3 available
+ec describe-events --source-identifier snap3 --source-type replication-group --query 'Events[].Message' \
+    --output text | grep -q "into 3 node group(s): each primary starts on the whole file and keeps its own slots" ||
+    fail "snap3 was not restored by starting every primary on the file"
+total=0
+for shard in 0001 0002 0003; do
+    primary=$(node_address "snap3-$shard-001")
+    keys=$(rc "$primary" DBSIZE)
+    [ "$keys" -gt 0 ] || fail "node group $shard of snap3 holds no keys"
+    total=$((total + keys))
+    dbsize_is() { [ "$(rc "$1" DBSIZE)" = "$2" ]; }
+    wait_until 30 dbsize_is "$(node_address "snap3-$shard-002")" "$keys"
+    info=$(rc "$primary" CLUSTER INFO | tr -d '\r')
+    grep -qx cluster_state:ok <<<"$info" || fail "snap3 $shard: $info"
+    grep -qx cluster_known_nodes:6 <<<"$info" || fail "snap3 $shard: $info"
+done
+assert_eq 203 "$total" "keys across the shards of snap3"
+snap3=$(config_endpoint snap3)
+assert_eq val:300 "$(rc "$snap3" -c GET key:300)" "key:300 in snap3"
+assert_eq "v1 v2" "$(rc "$snap3" -c HMGET hash f1 f2 | tr '\n' ' ' | sed 's/ $//')" "hash fields in snap3"
+assert_eq "a b c" "$(rc "$snap3" -c LRANGE list 0 -1 | tr '\n' ' ' | sed 's/ $//')" "list in snap3"
+
 # --- A cluster-mode group seeded from RDB files in a bucket (an export) --------------------
 ec copy-snapshot --source-snapshot-name cm-snap --target-snapshot-name cm-export --target-bucket exports >/dev/null
 wait_until 60 snapshot_is cm-snap available
@@ -271,11 +297,11 @@ assert_eq deleting "$(jqr .Snapshot.SnapshotStatus "$out")" "DeleteSnapshot answ
 wait_until 30 snapshot_gone snap1-copy
 [ ! -e "$snapshots_dir/snap1-copy" ] || fail "the deleted snapshot's files remain"
 
-for group in restored cm2 cm-seeded cm-junk; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+for group in restored cm2 cm-seeded cm-junk snap3; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
 ec delete-replication-group --replication-group-id cm3 --final-snapshot-identifier cm3-final >/dev/null
 ec delete-cache-cluster --cache-cluster-id seeded >/dev/null
 wait_until 60 group_gone restored
-for group in cm2 cm3 cm-seeded cm-junk; do wait_until 60 group_gone "$group"; done
+for group in cm2 cm3 cm-seeded cm-junk snap3; do wait_until 60 group_gone "$group"; done
 wait_until 60 cluster_gone seeded
 # Each shard's slot range as it was when the snapshot was taken, as CreateReplicationGroup's
 # NodeGroupConfiguration.Slots writes it, and only with ShowNodeGroupConfig.
