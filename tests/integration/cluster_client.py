@@ -4,6 +4,8 @@ follows MOVED and ASK as applications do).
   load HOST PORT N          N string keys (every tenth with a TTL), N/10 each of hash, list,
                             set, sorted set and stream, and one 12 MB string
   check HOST PORT N         every key `load` wrote is there with its type, value and TTL
+  fill HOST PORT N          N more small strings f:0 .. f:N-1, pipelined (a reshard that lasts)
+  check_fill HOST PORT N    every key `fill` wrote is there
   traffic HOST PORT STOP REPORT [PAUSE]
                             writes and reads back keys (PAUSE seconds between rounds, 0
                             by default) until the file STOP exists, then
@@ -97,6 +99,29 @@ def check(rc, n):
     return not problems
 
 
+def fill(rc, n):
+    pipe = rc.pipeline()
+    for i in range(n):
+        pipe.set(f"f:{i}", i)
+        if i % 5000 == 4999:
+            pipe.execute()
+    pipe.execute()
+
+
+def check_fill(rc, n):
+    missing = 0
+    for first in range(0, n, 5000):
+        pipe = rc.pipeline()
+        for i in range(first, min(n, first + 5000)):
+            pipe.get(f"f:{i}")
+        for i, value in enumerate(pipe.execute(), start=first):
+            if value != str(i):
+                missing += 1
+                if missing <= 10:
+                    print(f"f:{i} is {value!r}", file=sys.stderr)
+    return missing == 0
+
+
 def traffic(rc, stop, report, pause=0.0):
     operations = errors = 0
     first_errors = []
@@ -135,6 +160,10 @@ def main():
         load(rc, int(sys.argv[4]))
     elif mode == "check":
         sys.exit(0 if check(rc, int(sys.argv[4])) else 1)
+    elif mode == "fill":
+        fill(rc, int(sys.argv[4]))
+    elif mode == "check_fill":
+        sys.exit(0 if check_fill(rc, int(sys.argv[4])) else 1)
     elif mode == "traffic":
         traffic(rc, sys.argv[4], sys.argv[5], float(sys.argv[6]) if len(sys.argv) > 6 else 0.0)
 

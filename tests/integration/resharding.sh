@@ -243,10 +243,24 @@ grep -q "Modifying the number of node groups of replication group rs from 3 to 4
 grep -q "Completed the shard configuration change of replication group rs: 4 node groups" <<<"$out" ||
     fail "no end event: $out"
 
-# --- The server killed mid-reshard: after a restart the reshard resumes and ends ----------------
+# --- The server killed while slots move: after a restart the reshard resumes and ends -----------
 "$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys before the crash"
+"$PY" "$CLIENT" fill "$config_host" "$config_port" 300000
+# migrating GROUP: slots are moving (the progress is past 0), or the reshard already ended
+# (RESHARD_ENDED=1).
+RESHARD_ENDED=0
+migrating() {
+    local out
+    out=$(ec describe-replication-groups --replication-group-id "$1")
+    if [ "$(jqr '.ReplicationGroups[0].Status' "$out")" = available ]; then
+        RESHARD_ENDED=1
+        return 0
+    fi
+    jqr '.ReplicationGroups[0].PendingModifiedValues.Resharding.SlotMigration.ProgressPercentage > 0' "$out" | grep -qx true
+}
 reshard uneven --node-group-count 3 >/dev/null
-wait_until 30 progress_seen uneven
+wait_until 60 migrating uneven
+[ "$RESHARD_ENDED" = 0 ] || fail "the reshard of uneven ended before the server could be killed while slots moved"
 stop_keyfleet KILL
 wait_until 20 no_nodes_left
 start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 4
@@ -254,3 +268,4 @@ wait_until 120 group_status_is uneven available
 assert_eq "0001=0-5461 0002=8192-13652 0003=5462-8191,13653-16383" "$(layout uneven)" "layout after the restart"
 check_nodes uneven 3
 "$PY" "$CLIENT" check "$config_host" "$config_port" 5000 || fail "keys after a restart mid-reshard"
+"$PY" "$CLIENT" check_fill "$config_host" "$config_port" 300000 || fail "filled keys after a restart mid-reshard"
