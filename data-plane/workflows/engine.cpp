@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 namespace keyfleet::workflows {
 
 namespace {
@@ -99,11 +101,15 @@ void Engine::run_step(store::Workflow workflow)
     } else if (auto const step = kind->second.steps.find(workflow.step); step == kind->second.steps.end()) {
         result = StepResult::fail("unknown step " + workflow.step + " of " + workflow.kind);
     } else {
+        auto const started = std::chrono::steady_clock::now();
         try {
             result = step->second(run);
         } catch (std::exception const& e) {
             result = StepResult::fail(e.what());
         }
+        spdlog::debug("workflow {} {} {} step {}: {} us", workflow.id, workflow.kind, workflow.target, workflow.step,
+                      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+                          .count());
     }
     if (result.kind == StepResult::Kind::failed) {
         spdlog::warn("workflow {} {} {} failed at step {}: {}", workflow.id, workflow.kind, workflow.target,

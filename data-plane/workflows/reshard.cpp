@@ -25,7 +25,14 @@ using namespace std::chrono_literals;
 using core::slot_count;
 
 constexpr auto step_slice = 100ms;        // slots moved per step, so other workflows keep running
-constexpr std::size_t slots_per_batch = 128;  // slots opened, emptied and handed over together
+// Slots opened, emptied and handed over together: every SETSLOT round makes each
+// node rewrite and fsync nodes.conf, so a batch grows while its keys are few
+// (a batch quicker than fast_batch doubles) and shrinks when they are many.
+constexpr std::size_t first_batch_slots = 128;
+constexpr std::size_t fewest_batch_slots = 16;
+constexpr std::size_t most_batch_slots = 2048;
+constexpr auto fast_batch = 25ms;
+constexpr auto slow_batch = 75ms;
 constexpr char const* keys_per_migrate = "1000";
 constexpr std::size_t migrates_per_round_trip = 4;
 // MIGRATE's timeout is for each exchange with the target, not the whole batch;
@@ -129,8 +136,10 @@ void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
             for (int slot = first; slot <= last && slot < slot_count; ++slot)
                 serving[std::size_t(slot)] = node.id;
     std::size_t next = 0;
+    std::size_t batch_slots = first_batch_slots;
     while (next < move.slots.size() && (next == 0 || std::chrono::steady_clock::now() < until)) {
-        auto const end = std::min(move.slots.size(), next + slots_per_batch);
+        auto const batch_started = std::chrono::steady_clock::now();
+        auto const end = std::min(move.slots.size(), next + batch_slots);
         std::vector<int> const batch(move.slots.begin() + std::ptrdiff_t(next), move.slots.begin() + std::ptrdiff_t(end));
         next = end;
 
@@ -220,6 +229,11 @@ void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
             }
         }
         move.moved.insert(move.moved.end(), batch.begin(), batch.end());
+        auto const took = std::chrono::steady_clock::now() - batch_started;
+        if (took < fast_batch)
+            batch_slots = std::min(most_batch_slots, batch_slots * 2);
+        else if (took > slow_batch)
+            batch_slots = std::max(fewest_batch_slots, batch_slots / 2);
     }
 }
 
