@@ -96,6 +96,25 @@ void apply_parameters(Fleet& fleet, Run& run, store::CacheCluster const& cluster
     }
 }
 
+std::vector<store::CacheCluster> make_new_members_available(store::Transaction& tx, core::Scope const& scope,
+                                                            std::vector<store::CacheCluster> const& members)
+{
+    std::vector<store::CacheCluster> made;
+    for (auto member : members) {
+        if (member.status != "creating")
+            continue;
+        for (auto node : member.nodes) {
+            node.status = "available";
+            store::save_cache_node(tx, scope, node);
+        }
+        member.settings.erase("initial_role");
+        member.status = "available";
+        store::save_cache_cluster(tx, scope, member);
+        made.push_back(std::move(member));
+    }
+    return made;
+}
+
 ParameterValues differences(ParameterValues const& from, ParameterValues const& to)
 {
     std::map<std::string, std::string, std::less<>> changed;

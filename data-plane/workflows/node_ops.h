@@ -38,6 +38,11 @@ bool past_deadline(Run& run, std::string const& name, std::int64_t timeout_ms);
 void record(store::Transaction& tx, core::Scope const& scope, std::string_view type, std::string_view id,
             std::string const& message, std::int64_t now);
 
+// A group's members still `creating`, and their nodes, become available (their
+// initial_role gone); answers them, for the events their workflow records.
+std::vector<store::CacheCluster> make_new_members_available(store::Transaction& tx, core::Scope const& scope,
+                                                            std::vector<store::CacheCluster> const& members);
+
 using ParameterValues = std::map<std::string, std::string, std::less<>>;
 
 ParameterValues differences(ParameterValues const& from, ParameterValues const& to);

@@ -493,19 +493,9 @@ StepResult finish_scaling(Fleet& fleet, Run& run)
         auto state = load_group(tx, scope, id);
         if (!state)
             return;
-        for (auto& member : state->members) {
-            if (member.status != "creating")
-                continue;
-            for (auto node : member.nodes) {
-                node.status = "available";
-                store::save_cache_node(tx, scope, node);
-            }
-            member.settings.erase("initial_role");
-            member.status = "available";
-            store::save_cache_cluster(tx, scope, member);
+        for (auto const& member : make_new_members_available(tx, scope, state->members))
             record(tx, scope, "cache-cluster", member.id,
                    "Added cache node 0001 in availability zone " + member.availability_zone, now);
-        }
         state->group.status = "available";
         store::save_replication_group(tx, scope, state->group);
         record(tx, scope, "replication-group", id, "Finished increasing the number of replicas of " + id, now);

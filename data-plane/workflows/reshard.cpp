@@ -567,18 +567,8 @@ StepResult finish_reshard(Fleet& fleet, Run& run)
         auto state = load(tx, scope, id);
         if (!state)
             return;
-        for (auto& member : state->members) {
-            if (member.status != "creating")
-                continue;
-            for (auto node : member.nodes) {
-                node.status = "available";
-                store::save_cache_node(tx, scope, node);
-            }
-            member.settings.erase("initial_role");
-            member.status = "available";
-            store::save_cache_cluster(tx, scope, member);
+        for (auto const& member : make_new_members_available(tx, scope, state->members))
             record(tx, scope, "cache-cluster", member.id, "Cache cluster created", now);
-        }
         for (auto& node_group : state->group.node_groups)
             node_group.status = "available";
         state->group.status = "available";
@@ -621,16 +611,7 @@ void reshard_failed(Fleet& fleet, Run& run, std::string const& reason)
         auto latest = load(tx, scope, id);
         if (!latest)
             return;
-        for (auto& member : latest->members)
-            if (member.status == "creating") {
-                member.status = "available";
-                member.settings.erase("initial_role");
-                store::save_cache_cluster(tx, scope, member);
-                for (auto node : member.nodes) {
-                    node.status = "available";
-                    store::save_cache_node(tx, scope, node);
-                }
-            }
+        make_new_members_available(tx, scope, latest->members);
         for (auto& node_group : latest->group.node_groups)
             node_group.status = "available";
         latest->group.status = "available";
