@@ -38,7 +38,8 @@ constexpr char const* migrate_timeout_ms = "60000";
 constexpr auto loader_command_timeout = 70s;  // beyond MIGRATE's own timeout
 constexpr std::int64_t loader_ready_timeout_ms = 10 * 60'000;
 constexpr int replica_sync_timeout_ms = 30'000;
-constexpr std::uintmax_t largest_seed_for_every_primary = 256u << 20;
+// redis-check-rdb reads the file on the engine thread first: 0.19 s for 23 MB (1M keys).
+constexpr std::uintmax_t largest_seed_for_every_primary = 64u << 20;
 constexpr std::size_t slots_per_trim = 256;
 constexpr char const* keys_per_trim = "1000";
 

@@ -29,7 +29,7 @@ void stop_loader(Fleet& fleet, Run& run);
 
 // One file into several node groups with cluster mode goes faster without the
 // loader when every primary can start on the whole file and keep only its own
-// slots: the file is plain, at most 256 MB, and holds keys in database 0 only
+// slots: the file is plain, at most 64 MB, and holds keys in database 0 only
 // (as redis-check-rdb reads it, which takes a moment: no transaction open).
 bool every_primary_can_start_on_the_file(store::ReplicationGroup const& group);
 
