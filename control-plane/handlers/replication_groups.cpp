@@ -23,7 +23,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 namespace keyfleet::handlers {
 
@@ -56,6 +55,7 @@ std::vector<core::SlotRange> parse_slots(std::string const& text)
     return *ranges;
 }
 
+// Which slots a "0-5460,10923-12000" list covers.
 std::vector<bool> slot_set(std::string const& text)
 {
     std::vector<bool> slots(slot_count, false);

@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 
 namespace keyfleet::handlers {
 
@@ -87,7 +86,8 @@ std::vector<NewNodeGroup> new_node_groups(json::object const& in, Group const& g
             if (auto const id = optional_string(configuration, "NodeGroupId")) {
                 int number = 0;
                 auto const [end, error] = std::from_chars(id->data(), id->data() + id->size(), number);
-                if (error != std::errc() || end != id->data() + id->size() || id->size() > 4 || number < 1)
+                // The model's pattern (\d+) is matched anywhere in the text: digits only here.
+                if (error != std::errc() || end != id->data() + id->size() || number < 1)
                     throw invalid_parameter_value("NodeGroupId " + *id + " is not a node group id (1 to 4 digits).");
                 if (std::ranges::find(taken, fmt::format("{:04}", number)) != taken.end())
                     throw invalid_parameter_value("Node group " + *id + " already exists in replication group " +

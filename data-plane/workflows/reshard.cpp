@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <map>
 #include <exception>
 #include <set>
 #include <thread>
@@ -85,18 +87,14 @@ bool says(redis::Reply const& reply, std::string_view text)
     return reply.is_error() && reply.text.find(text) != std::string::npos;
 }
 
-// Redis's own per-slot sequence, a batch of slots at a time, each stage
-// pipelined: IMPORTING on the target, MIGRATING on the source, MIGRATE of every
-// key (REPLACE: a key a stopped batch copied without deleting is overwritten by
-// the source's), then SETSLOT NODE on the target, the source and every other
-// primary. A slot the target already owns (a batch stopped after its hand-over)
-// is only handed over again. Answers the slots the target owns now.
 // An answer of a cluster still agreeing on its slots (after a failover, say):
 // the batch is tried again.
 struct ClusterSettling : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The slots one source primary gives one target primary; `moved` is what the
+// target owns once move_pair returns, `error` why it stopped early.
 struct PairMove {
     store::CacheNode source;
     store::CacheNode target;
@@ -107,6 +105,12 @@ struct PairMove {
     std::exception_ptr error;
 };
 
+// Redis's own per-slot sequence, a batch of slots at a time, each stage
+// pipelined: IMPORTING on the target, MIGRATING on the source, MIGRATE of every
+// key (REPLACE: a key a stopped batch copied without deleting is overwritten by
+// the source's), then SETSLOT NODE on the target, the source and every other
+// primary. A slot the target already owns (a batch stopped after its hand-over)
+// is only handed over again. Runs batches until `until`.
 void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
 {
     auto source = connect(move.source, std::chrono::duration_cast<std::chrono::milliseconds>(migrate_command_timeout));
@@ -349,7 +353,7 @@ std::map<int, std::string> open_slots(std::map<std::string, store::CacheNode> co
 
 struct FailedPrimary {
     std::string cluster_id;
-    std::optional<std::string> node_group;
+    std::string node_group;
 };
 
 // The first node group whose primary does not answer and that has a replica
@@ -485,6 +489,10 @@ StepResult migrate_slots(Run& run)
         run.on_commit([id, scope, owner, percentage](store::Transaction& tx) {
             record_progress(tx, scope, id, owner, std::round(percentage * 100) / 100);
         });
+    // A failing step's changes are not committed: when slots moved before the
+    // error, their new owners are recorded first and the next step meets it again.
+    if (failure && moved > 0)
+        return StepResult::again_after(0ms);
     if (failure)
         return StepResult::fail("moving slots failed: " + *failure);
     if (unreachable) {
@@ -492,8 +500,8 @@ StepResult migrate_slots(Run& run)
         // first, then the move goes on from the new primary.
         if (auto const failed = failed_primary(*state, primaries)) {
             spdlog::warn("reshard of {}: the primary {} of node group {} does not answer: failing over", id,
-                         failed->cluster_id, *failed->node_group);
-            data["node_group"] = *failed->node_group;
+                         failed->cluster_id, failed->node_group);
+            data["node_group"] = failed->node_group;
             data["failed_cluster"] = failed->cluster_id;
             data.erase("unreachable_deadline");
             return StepResult::next("failover");
@@ -596,9 +604,27 @@ void reshard_failed(Fleet& fleet, Run& run, std::string const& reason)
     }
     if (!state)
         return;
+    // New node groups that took no slot go again; the store's Slots can trail the
+    // nodes by a batch, so the primary itself must own no slot and hold no key.
+    auto const holds_nothing = [&](std::string const& node_group) {
+        auto const primaries = primaries_of(*state);
+        auto const primary = primaries.find(node_group);
+        if (primary == primaries.end())
+            return true;  // never allocated
+        try {
+            auto client = connect(primary->second);
+            for (auto const& node : redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text))
+                if (node.is_myself() && (!node.slots.empty() || !node.open_slots.empty()))
+                    return false;
+            return client.checked({"DBSIZE"}).integer == 0;
+        } catch (redis::ConnectionError const&) {
+            return !fleet.runtime().running(Fleet::node_name(run.scope(), primary->second.cluster_id,
+                                                             primary->second.node_id));
+        }
+    };
     std::set<std::string> empty_new;
     for (auto const& node_group : state->group.node_groups)
-        if (node_group.status == "creating" && node_group.slots.empty())
+        if (node_group.status == "creating" && node_group.slots.empty() && holds_nothing(node_group.id))
             empty_new.insert(node_group.id);
     if (!empty_new.empty()) {
         try {

@@ -183,29 +183,23 @@ assert_eq() {
     [ "$1" = "$2" ] || fail "${3:-value}: expected '$1', got '$2'"
 }
 
-# A python with boto3 (the aws CLI's own, or Debian's python3-boto3).
-boto3_python() {
+# python_with MODULE: a python that imports MODULE (python3, else Debian's /usr/bin/python3).
+python_with() {
     local candidate
     for candidate in python3 /usr/bin/python3; do
-        if command -v "$candidate" >/dev/null && "$candidate" -c 'import boto3' 2>/dev/null; then
+        if command -v "$candidate" >/dev/null && "$candidate" -c "import $1" 2>/dev/null; then
             echo "$candidate"
             return 0
         fi
     done
-    fail "no python3 with boto3: run tools/setup.sh"
+    fail "no python3 with $1: run tools/setup.sh test"
 }
 
+# A python with boto3 (the aws CLI's own, or Debian's python3-boto3).
+boto3_python() { python_with boto3; }
+
 # A python with redis-py's cluster client (Debian's python3-redis).
-redis_python() {
-    local candidate
-    for candidate in python3 /usr/bin/python3; do
-        if command -v "$candidate" >/dev/null && "$candidate" -c 'import redis.cluster' 2>/dev/null; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    fail "no python3 with redis-py: run tools/setup.sh test"
-}
+redis_python() { python_with redis.cluster; }
 
 # --- Raw requests, below botocore's forgiving parser -------------------------
 INTEGRATION_DIR=$KEYFLEET_ROOT/tests/integration

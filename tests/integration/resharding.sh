@@ -53,7 +53,7 @@ traffic_start() {
 }
 traffic_stop() {
     touch "$TEST_TMP/stop"
-    wait "$TRAFFIC_PID"
+    wait "$TRAFFIC_PID" || fail "$1: the client exited with status $?"
     local report
     report=$(cat "$TEST_TMP/traffic.json")
     [ "$(jqr .operations "$report")" -gt 0 ] || fail "$1: the client did nothing: $report"
