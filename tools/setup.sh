@@ -10,7 +10,7 @@ purpose=${1:-build}
 packages=(
     g++ make cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev libsqlitecpp-dev
-    libcli11-dev catch2 libhiredis-dev libspdlog-dev libfmt-dev
+    libcli11-dev catch2 libhiredis-dev liblzf-dev libspdlog-dev libfmt-dev
     redis-server redis-tools curl python3
 )
 if [ "$purpose" = test ] || [ "$purpose" = bench ]; then

@@ -298,6 +298,18 @@ void copy_plain_durably(fs::path const& from, fs::path const& to, std::string co
     }
 }
 
+FileDigest write_file_durably(fs::path const& to, std::string_view content)
+{
+    return write_durably(to, [&](auto const& write) { write(content.data(), content.size()); });
+}
+
+std::string read_file(fs::path const& path)
+{
+    std::string content;
+    read_blocks(path, [&](char const* data, std::size_t n) { content.append(data, n); });
+    return content;
+}
+
 void sync_directory(fs::path const& directory)
 {
     Fd dir(directory, O_RDONLY | O_DIRECTORY);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace keyfleet::core {
 
@@ -42,6 +43,12 @@ bool is_sealed(std::filesystem::path const& path);
 // sealed. Throws std::runtime_error when a sealed file is damaged or was
 // sealed under another key (nothing is left at `to`).
 void copy_plain_durably(std::filesystem::path const& from, std::filesystem::path const& to, std::string const& key);
+
+// Writes `content` to `to` (replacing it), durably.
+FileDigest write_file_durably(std::filesystem::path const& to, std::string_view content);
+
+// The whole file. Throws std::runtime_error when it cannot be read.
+std::string read_file(std::filesystem::path const& path);
 
 // fsync of a directory, so the names created in it survive a crash.
 void sync_directory(std::filesystem::path const& directory);

@@ -1,6 +1,7 @@
 #include "runtime/redis_conf.h"
 
 #include "core/embedded.h"
+#include "core/strings.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -156,7 +157,12 @@ std::string render_config(NodeSettings const& settings)
             rest.remove_prefix(space + 1);
         }
         for (std::size_t i = 0; i + 1 < words.size(); i += 2)
-            line("rename-command", words[i] + " " + words[i + 1]);
+            if (settings.debug_command.empty() || !core::iequals(words[i], "debug"))  // else DEBUG is keyfleet's
+                line("rename-command", words[i] + " " + words[i + 1]);
+    }
+    if (!settings.debug_command.empty()) {
+        line("enable-debug-command", "yes");
+        line("rename-command", "DEBUG " + settings.debug_command);
     }
     // The rest of the parameters go by CONFIG SET once the node answers (see
     // config_set_commands): redis-server refuses to start on a value it does

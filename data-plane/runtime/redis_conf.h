@@ -23,6 +23,9 @@ struct NodeSettings {
     std::map<std::string, std::string, std::less<>> parameters;  // effective parameter group values
     // False for a process whose data is thrown away (a restore's loader): it never saves.
     bool save_points = true;
+    // DEBUG answers under this name only, for keyfleet's own use (DEBUG RELOAD
+    // of a restore's part); no client knows it. Empty: no DEBUG at all.
+    std::string debug_command;
     // A replica of this primary (cluster mode disabled).
     std::optional<std::pair<std::string, std::uint16_t>> replica_of;
 };

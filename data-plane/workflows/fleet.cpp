@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "core/files.h"
+#include "core/ids.h"
 #include "redis/client.h"
 #include "store/parameter_groups.h"
 
@@ -90,6 +91,15 @@ std::string const& Fleet::snapshot_key()
     return snapshot_key_;
 }
 
+std::string const& Fleet::debug_command()
+{
+    std::call_once(debug_command_once_, [this] {
+        if (!options_.key_file.empty())
+            debug_command_ = "KEYFLEET-DEBUG-" + core::sha256_hex("debug-command:" + snapshot_key()).substr(0, 32);
+    });
+    return debug_command_;
+}
+
 void Fleet::copy_plain(fs::path const& from, fs::path const& to)
 {
     core::copy_plain_durably(from, to, core::is_sealed(from) ? snapshot_key() : std::string());
@@ -154,6 +164,7 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
     settings.bind_host = options_.loopback_addresses ? node.host : options_.bind_host;
     settings.announce_host = options_.loopback_addresses ? node.host : options_.advertise_host;
     settings.parameters = effective_parameters(tx, scope, cluster.parameter_group);
+    settings.debug_command = debug_command();
     if (auto const* type = catalog::Catalog::get().node_type(cluster.node_type))
         settings.maxmemory_bytes = static_cast<std::int64_t>(double(type->maxmemory_bytes) * options_.memory_scale);
     if (cluster.replication_group_id) {
@@ -392,6 +403,7 @@ void Fleet::fill_pool()
         settings.bind_host = options_.loopback_addresses ? node.address.host : options_.bind_host;
         settings.announce_host = options_.loopback_addresses ? node.address.host : options_.advertise_host;
         settings.cluster_enabled = true;
+        settings.debug_command = debug_command();
         fs::create_directories(node.directory);
         auto const process = runtime::write_config(node.name, node.directory, settings);
         node.started = std::chrono::steady_clock::now();

@@ -62,6 +62,9 @@ public:
     std::filesystem::path snapshot_directory(core::Scope const& scope, std::string_view name) const;
     // The key snapshot files of encrypted groups are sealed under (created on first use).
     std::string const& snapshot_key();
+    // The name DEBUG answers to on this installation's nodes (derived from its
+    // key, so it outlives restarts; no client is told it). Empty without a key file.
+    std::string const& debug_command();
     // A durable plain copy of a snapshot's or a bucket's RDB file, opened when sealed.
     void copy_plain(std::filesystem::path const& from, std::filesystem::path const& to);
 
@@ -151,6 +154,8 @@ private:
     std::map<store::Address, store::Address> bound_;
     std::mutex key_mutex_;
     std::string snapshot_key_;
+    std::once_flag debug_command_once_;
+    std::string debug_command_;
     std::mutex pool_mutex_;
     std::atomic<bool> pool_closed_ = false;
     std::vector<PoolNode> pool_;

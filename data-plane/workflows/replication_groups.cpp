@@ -56,25 +56,33 @@ StepResult allocate_group(Fleet& fleet, Run& run)
 {
     auto const id = id_of(run.target());
     auto const& scope = run.scope();
-    bool seed_all = false;
+    // Files restored by slot are split before any node starts, with no transaction open.
+    std::optional<SplitSeeds> seeds;
     {
-        auto tx = run.db().read();
-        auto const state = load_group(tx, scope, id);
-        seed_all = state && every_primary_can_start_on_the_file(state->group);
+        std::optional<GroupState> state;
+        {
+            auto tx = run.db().read();
+            state = load_group(tx, scope, id);
+        }
+        if (state)
+            seeds = split_by_slot(fleet, scope, state->group, state->members);
     }
     auto tx = run.db().write();
     auto state = load_group(tx, scope, id);
     if (!state)
         return StepResult::fail("replication group " + id + " no longer exists");
-    if (seed_all && state->group.settings.contains(load_sources_setting)) {
-        auto const file = seed_every_primary(state->group, state->members);
-        for (auto const& member : state->members)
-            store::save_cache_cluster(tx, scope, member);
-        record(tx, scope, "replication-group", id,
-               fmt::format("Restoring {} into {} node group(s): each primary starts on the whole file and keeps its "
-                           "own slots",
-                           file, state->group.node_groups.size()),
-               run.clock().now_ms());
+    if (seeds && state->group.settings.contains(load_sources_setting)) {
+        // Cluster mode loads each part into a running primary (which may come from
+        // the pool); otherwise the primary starts on its part.
+        auto const setting = state->group.cluster_enabled ? "seed_part" : "seed_rdb";
+        for (auto& member : state->members)
+            if (auto const seed = seeds->file_of_member.find(member.id); seed != seeds->file_of_member.end()) {
+                member.settings[setting] = seed->second;
+                store::save_cache_cluster(tx, scope, member);
+            }
+        state->group.settings.erase(load_sources_setting);
+        for (auto const& event : seeds->events)
+            record(tx, scope, "replication-group", id, event, run.clock().now_ms());
     }
     std::vector<std::pair<Fleet::PoolNode, std::string>> adopted;  // pool node, cluster id
     for (auto const& member : state->members) {
@@ -139,6 +147,12 @@ StepResult start_group(Fleet& fleet, Run& run)
     }
     if (auto const problem = fleet.launch(launches, node_start_timeout))
         return StepResult::fail(*problem);
+    std::vector<SeededPrimary> seeded;
+    for (auto const& launch : launches)
+        if (auto const* part = launch.cluster.settings.if_contains("seed_part"); part && launch.node.role == "primary")
+            seeded.push_back({launch.node, std::string(part->as_string())});
+    if (auto const problem = load_seed_parts(fleet, seeded))
+        return StepResult::fail(*problem);
     return StepResult::next(cluster_enabled ? "form" : "link");
 }
 
@@ -170,69 +184,9 @@ StepResult link_replicas(Run& run)
     return StepResult::next("load");
 }
 
-// Primaries started on a whole file keep only their own slots' keys, all at
-// once, before they meet. A fresh primary serves no key until its cluster state
-// is ok (2 s after start, and with every slot covered unless
-// cluster-require-full-coverage is no): answers the wait until then.
-std::optional<StepResult> trim_seeded_primaries(Fleet& fleet, Run& run, GroupState const& state)
-{
-    struct Seeded {
-        store::CacheNode node;
-        std::string slots;
-        std::string full_coverage;  // as the parameter group sets it
-    };
-    std::vector<Seeded> seeded;
-    {
-        auto tx = run.db().read();
-        for (auto const& node_group : state.group.node_groups)
-            for (auto const& member : state.members)
-                if (member.node_group_id == node_group.id && member.settings.contains("seed_keep_slots"))
-                    for (auto const& node : member.nodes)
-                        if (node.role == "primary") {
-                            auto const settings = fleet.settings_for(tx, run.scope(), member, node);
-                            auto const found = settings.parameters.find("cluster-require-full-coverage");
-                            seeded.push_back({node, node_group.slots,
-                                              found == settings.parameters.end() ? "yes" : found->second});
-                        }
-    }
-    if (seeded.empty())
-        return std::nullopt;
-    for (auto const& primary : seeded) {
-        auto client = connect(primary.node);
-        client.checked({"CONFIG", "SET", "cluster-require-full-coverage", "no"});
-        auto const info = client.checked({"CLUSTER", "INFO"}).text;
-        // Without keys a node takes no slot, and has nothing to drop.
-        if (info.find("cluster_state:ok") == std::string::npos &&
-            info.find("cluster_slots_assigned:0\r") == std::string::npos) {
-            if (past_deadline(run, "seeded_deadline", link_timeout_ms))
-                return StepResult::fail(fmt::format("the restored node {}:{} never reached cluster_state:ok",
-                                                    primary.node.host, primary.node.port));
-            return StepResult::again_after(20ms);
-        }
-    }
-    std::vector<std::exception_ptr> errors(seeded.size());
-    {
-        std::vector<std::jthread> workers;
-        for (std::size_t i = 0; i < seeded.size(); ++i)
-            workers.emplace_back([&seeded, &errors, i] {
-                try {
-                    keep_own_slots(seeded[i].node, seeded[i].slots);
-                } catch (...) {
-                    errors[i] = std::current_exception();
-                }
-            });
-    }
-    for (auto const& error : errors)
-        if (error)
-            std::rethrow_exception(error);
-    for (auto const& primary : seeded)
-        connect(primary.node).checked({"CONFIG", "SET", "cluster-require-full-coverage", primary.full_coverage});
-    return std::nullopt;
-}
-
 // Cluster mode enabled: each primary takes its slots and a config epoch, and
 // every node meets the first one; gossip does the rest.
-StepResult form_cluster(Fleet& fleet, Run& run)
+StepResult form_cluster(Run& run)
 {
     auto const id = id_of(run.target());
     std::optional<GroupState> state;
@@ -245,8 +199,6 @@ StepResult form_cluster(Fleet& fleet, Run& run)
     auto const nodes = state->nodes();
     if (nodes.empty())
         return StepResult::fail("replication group " + id + " has no nodes");
-    if (auto const waiting = trim_seeded_primaries(fleet, run, *state))
-        return *waiting;
     int epoch = 0;
     for (auto const& node_group : state->group.node_groups) {
         for (auto const& member : state->members) {
@@ -393,7 +345,7 @@ StepResult finish_group(Fleet& fleet, Run& run)
             member.settings.erase("initial_role");
             member.settings.erase("seed_rdb");
             member.settings.erase("seed_sha256");
-            member.settings.erase("seed_keep_slots");
+            member.settings.erase("seed_part");
             member.status = "available";
             store::save_cache_cluster(tx, scope, member);
             record(tx, scope, "cache-cluster", member.id, "Cache cluster created", now);
@@ -408,7 +360,8 @@ StepResult finish_group(Fleet& fleet, Run& run)
             record(tx, scope, "replication-group", id,
                    "Automatic failover has been turned on for replication group " + id, now);
     });
-    run.after_commit([&fleet] {
+    run.after_commit([&fleet, scope = run.scope(), id] {
+        remove_seed_parts(fleet, scope, id);
         fleet.refresh_endpoints();
         fleet.fill_pool();  // replace the pool nodes this group took
     });
@@ -672,13 +625,14 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
     engine.add_kind("create_replication_group", {{{"allocate", with(allocate_group)},
                                                   {"start", with(start_group)},
                                                   {"link", link_replicas},
-                                                  {"form", with(form_cluster)},
+                                                  {"form", form_cluster},
                                                   {"replicate", replicate},
                                                   {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "load"); }},
                                                   {"load", [&fleet](Run& run) { return load_by_slot(fleet, run, "finish"); }},
                                                   {"finish", with(finish_group)}},
                                                  [&fleet](Run& run, std::string const& reason) {
                                                      stop_loader(fleet, run);
+                                                     remove_seed_parts(fleet, run.scope(), id_of(run.target()));
                                                      fail_group(run, reason);
                                                  }});
     engine.add_kind("delete_replication_group",
@@ -691,7 +645,7 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
     engine.add_kind("add_replicas", {{{"allocate", with(allocate_group)},
                                       {"start", with(start_group)},
                                       {"link", link_replicas},
-                                      {"form", with(form_cluster)},
+                                      {"form", form_cluster},
                                       {"replicate", replicate},
                                       {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "load"); }},
                                       {"load", [&fleet](Run& run) { return load_by_slot(fleet, run, "finish"); }},
@@ -702,7 +656,7 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
     // group's own node timeout before any slot moves.
     KindDefinition reshard{{{"allocate", with(allocate_group)},
                             {"start", with(start_group)},
-                            {"form", with(form_cluster)},
+                            {"form", form_cluster},
                             {"replicate", replicate},
                             {"wait_ok", [](Run& run) { return wait_cluster_ok(run, "settle"); }},
                             {"settle",

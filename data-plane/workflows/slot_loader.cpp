@@ -2,6 +2,7 @@
 
 #include "core/files.h"
 #include "redis/client.h"
+#include "redis/rdb.h"
 #include "runtime/redis_conf.h"
 #include "store/clusters.h"
 #include "workflows/node_ops.h"
@@ -11,18 +12,10 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <cerrno>
-#include <cstdlib>
-#include <fstream>
 #include <random>
 #include <set>
+#include <thread>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace keyfleet::workflows {
 
@@ -34,14 +27,12 @@ using namespace std::chrono_literals;
 constexpr int slot_count = 16384;
 constexpr auto step_slice = 100ms;            // keys moved per step, so other workflows keep running
 constexpr char const* scan_count = "5000";
-constexpr char const* migrate_timeout_ms = "60000";
-constexpr auto loader_command_timeout = 70s;  // beyond MIGRATE's own timeout
+constexpr std::size_t parcel_bytes = 32u << 20;  // DUMP payloads held at once (estimated)
+constexpr auto loader_command_timeout = 60s;
 constexpr std::int64_t loader_ready_timeout_ms = 10 * 60'000;
 constexpr int replica_sync_timeout_ms = 30'000;
-// redis-check-rdb reads the file on the engine thread first: 0.19 s for 23 MB (1M keys).
-constexpr std::uintmax_t largest_seed_for_every_primary = 64u << 20;
-constexpr std::size_t slots_per_trim = 256;
-constexpr char const* keys_per_trim = "1000";
+// Files split on the engine thread: about 0.1 s for 23 MB (1M keys). Larger ones go through a loader.
+constexpr std::uintmax_t largest_split = 64u << 20;
 
 // Tells a loader that died under this keyfleet process (its file could not be
 // read) from one that a restart of keyfleet stopped (start it again).
@@ -177,34 +168,89 @@ json::array databases_with_keys(redis::Client& loader)
     return databases;
 }
 
-// One SCAN batch of the current database, each key sent to its node group's
-// primary; answers how many keys were sent, or throws naming what failed.
-std::size_t move_batch(redis::Client& loader, Plan const& plan, std::int64_t database, json::object& data)
+// Sends each target its commands at once, one connection and thread per target,
+// and throws naming the first error reply.
+void send_to_targets(std::vector<redis::Client>& clients, Plan const& plan,
+                     std::vector<std::vector<std::vector<std::string>>> const& commands)
+{
+    std::vector<std::string> errors(plan.targets.size());
+    {
+        std::vector<std::jthread> senders;
+        for (std::size_t i = 0; i < plan.targets.size(); ++i) {
+            if (commands[i].empty())
+                continue;
+            senders.emplace_back([&, i] {
+                try {
+                    for (auto const& reply : clients[i].pipeline(commands[i]))
+                        if (reply.is_error()) {
+                            errors[i] = reply.text;
+                            return;
+                        }
+                } catch (std::exception const& e) {
+                    errors[i] = e.what();
+                }
+            });
+        }
+    }
+    for (std::size_t i = 0; i < errors.size(); ++i)
+        if (!errors[i].empty()) {
+            auto const& primary = plan.targets[i].primary;
+            throw std::runtime_error(fmt::format("RESTORE into {}:{} failed: {}", primary.host, primary.port, errors[i]));
+        }
+}
+
+// One SCAN batch of the current database, each key's DUMP sent to its node
+// group's primary with RESTORE ... REPLACE ABSTTL (the loader's payload and
+// expiry time as they are: nothing writes to the loader). Payloads are fetched
+// in parcels of bounded size, so a batch of large keys never sits in memory at
+// once. Answers how many keys were sent, or throws naming what failed.
+std::size_t move_batch(redis::Client& loader, std::vector<redis::Client>& targets, Plan const& plan,
+                       std::int64_t database, json::object& data)
 {
     auto const reply = loader.checked({"SCAN", text(data, "load_cursor"), "COUNT", scan_count});
     if (reply.elements.size() != 2)
         throw std::runtime_error("unexpected SCAN reply from the loader");
     auto const& keys = reply.elements[1].elements;
-    std::vector<std::vector<std::string>> by_target(plan.targets.size());
-    for (auto const& key : keys) {
-        auto const owner = plan.cluster_enabled ? plan.owner[std::size_t(redis::key_slot(key.text))] : 0;
-        if (owner < 0)
-            throw std::runtime_error("no node group owns the slot of a key");
-        by_target[std::size_t(owner)].push_back(key.text);
-    }
-    for (std::size_t i = 0; i < plan.targets.size(); ++i) {
-        if (by_target[i].empty())
-            continue;
-        auto const& primary = plan.targets[i].primary;
-        std::vector<std::string> migrate{"MIGRATE", primary.host, std::to_string(primary.port), "",
-                                         std::to_string(database), migrate_timeout_ms, "COPY", "REPLACE", "KEYS"};
-        migrate.insert(migrate.end(), by_target[i].begin(), by_target[i].end());
-        auto const moved = loader.command(migrate);
-        if (moved.is_error())
-            throw std::runtime_error(fmt::format("MIGRATE to {}:{} failed: {}", primary.host, primary.port, moved.text));
+    std::vector<std::vector<std::string>> sizes;
+    sizes.reserve(keys.size());
+    for (auto const& key : keys)
+        sizes.push_back({"MEMORY", "USAGE", key.text, "SAMPLES", "1"});
+    auto const estimates = loader.pipeline(sizes);
+    std::size_t sent = 0;
+    for (std::size_t first = 0; first < keys.size();) {
+        std::size_t last = first;
+        std::size_t bytes = 0;
+        while (last < keys.size() && (last == first || bytes < parcel_bytes))
+            bytes += std::size_t(std::max(0LL, estimates[last++].integer));
+        std::vector<std::vector<std::string>> dumps;
+        for (auto i = first; i < last; ++i) {
+            dumps.push_back({"PEXPIRETIME", keys[i].text});
+            dumps.push_back({"DUMP", keys[i].text});
+        }
+        auto payloads = loader.pipeline(dumps);
+        std::vector<std::vector<std::vector<std::string>>> restores(plan.targets.size());
+        for (auto i = first; i < last; ++i) {
+            auto const& expires = payloads[2 * (i - first)];
+            auto& payload = payloads[2 * (i - first) + 1];
+            if (expires.is_error() || payload.is_error())
+                throw std::runtime_error("DUMP failed on the loader: " + (expires.is_error() ? expires : payload).text);
+            if (payload.type != redis::Reply::Type::string || expires.integer == -2)
+                continue;  // expired in the loader meanwhile
+            auto const owner = plan.cluster_enabled ? plan.owner[std::size_t(redis::key_slot(keys[i].text))] : 0;
+            if (owner < 0)
+                throw std::runtime_error("no node group owns the slot of a key");
+            auto& commands = restores[std::size_t(owner)];
+            if (commands.empty() && !plan.cluster_enabled)
+                commands.push_back({"SELECT", std::to_string(database)});
+            commands.push_back({"RESTORE", keys[i].text, std::to_string(std::max(0LL, expires.integer)),
+                                std::move(payload.text), "REPLACE", "ABSTTL"});
+            ++sent;
+        }
+        send_to_targets(targets, plan, restores);
+        first = last;
     }
     data["load_cursor"] = reply.elements[0].text;
-    return keys.size();
+    return sent;
 }
 
 void remove_loader(Fleet& fleet, std::string const& name)
@@ -224,135 +270,122 @@ void wait_for_replicas(Plan const& plan)
                 .command({"WAIT", std::to_string(target.replicas), std::to_string(replica_sync_timeout_ms)});
 }
 
-// The databases an RDB file holds keys in, as redis-check-rdb (redis-server's
-// own reader) reports them ("Selecting DB ID n"); nullopt when it cannot read it.
-std::optional<std::set<int>> rdb_databases(std::string const& file)
-{
-    int pipe_ends[2];
-    if (::pipe2(pipe_ends, O_CLOEXEC) != 0)
-        return std::nullopt;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    std::string program = "redis-check-rdb";
-    std::string argument = file;
-    char* argv[] = {program.data(), argument.data(), nullptr};
-    pid_t pid = 0;
-    auto const spawned = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_ends[1]);
-    std::string output;
-    if (spawned == 0) {
-        char buffer[4096];
-        for (ssize_t got; (got = ::read(pipe_ends[0], buffer, sizeof buffer)) != 0;) {
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got < 0)
-                break;
-            output.append(buffer, std::size_t(got));
-        }
-    }
-    ::close(pipe_ends[0]);
-    if (spawned != 0)
-        return std::nullopt;
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return std::nullopt;
-    std::set<int> databases;
-    constexpr std::string_view marker = "Selecting DB ID ";
-    for (auto at = output.find(marker); at != std::string::npos; at = output.find(marker, at + 1))
-        databases.insert(std::atoi(output.c_str() + at + marker.size()));
-    return databases;
-}
-
 }  // namespace
 
-bool every_primary_can_start_on_the_file(store::ReplicationGroup const& group)
+fs::path seeds_directory(Fleet& fleet, core::Scope const& scope, std::string_view group)
+{
+    return fleet.options().nodes_dir / "seeds" / scope.account / scope.region / std::string(group);
+}
+
+std::optional<SplitSeeds> split_by_slot(Fleet& fleet, core::Scope const& scope, store::ReplicationGroup const& group,
+                                        std::vector<store::CacheCluster> const& members)
 {
     auto const* sources = group.settings.if_contains(load_sources_setting);
-    if (!group.cluster_enabled || !sources || !sources->is_array() || sources->as_array().size() != 1)
-        return false;
-    auto const file = text(sources->as_array().front().as_object(), "file");
-    std::error_code error;
-    auto const size = fs::file_size(file, error);
-    if (error || size > largest_seed_for_every_primary || core::is_sealed(file))
-        return false;
-    auto const databases = rdb_databases(file);
-    return databases && (databases->empty() || *databases == std::set<int>{0});
+    if (!sources || !sources->is_array() || sources->as_array().empty())
+        return std::nullopt;
+    // Part i is node group i's: its primary starts on it.
+    std::vector<std::string> primary_of_part;
+    std::array<std::size_t, slot_count> part_of_slot{};
+    for (auto const& node_group : group.node_groups) {
+        auto const primary = std::ranges::find_if(members, [&](store::CacheCluster const& member) {
+            auto const* role = member.settings.if_contains("initial_role");
+            return member.node_group_id == node_group.id && role && role->as_string() == "primary";
+        });
+        if (primary == members.end() || !primary->nodes.empty())
+            return std::nullopt;
+        for (auto const& [first, last] : slot_ranges(node_group.slots))
+            for (int slot = first; slot <= last && slot < slot_count; ++slot)
+                part_of_slot[std::size_t(slot)] = primary_of_part.size();
+        primary_of_part.push_back(primary->id);
+    }
+    if (primary_of_part.empty() || (!group.cluster_enabled && primary_of_part.size() != 1))
+        return std::nullopt;
+    std::vector<std::string> contents;
+    std::vector<bool> checked;  // by the snapshot's SHA-256
+    std::vector<std::string> labels;
+    std::uintmax_t total = 0;
+    for (auto const& source_value : sources->as_array()) {
+        auto const& source = source_value.as_object();
+        auto const file = text(source, "file");
+        std::error_code error;
+        total += fs::file_size(file, error);
+        if (error || total > largest_split || core::is_sealed(file))
+            return std::nullopt;  // the loader reports what is wrong with it, or opens it
+        contents.push_back(core::read_file(file));
+        auto const expected = text(source, "sha256");
+        if (!expected.empty() && core::digest_file(file).sha256 != expected)
+            return std::nullopt;
+        checked.push_back(!expected.empty());
+        labels.push_back(text(source, "label").empty() ? file : text(source, "label"));
+    }
+    std::vector<redis::RdbInput> files;
+    for (std::size_t i = 0; i < contents.size(); ++i)
+        files.push_back({contents[i], checked[i]});
+    redis::RdbSplit split;
+    try {
+        split = redis::split_rdb(
+            files, primary_of_part.size(),
+            [&](std::string_view key) { return group.cluster_enabled ? part_of_slot[std::size_t(redis::key_slot(key))] : 0; },
+            group.cluster_enabled);
+    } catch (redis::RdbError const& e) {
+        spdlog::info("restore of {}: {}; the keys go through a loader", group.id, e.what());
+        return std::nullopt;
+    }
+    SplitSeeds seeds;
+    auto const directory = seeds_directory(fleet, scope, group.id);
+    fs::create_directories(directory);
+    for (std::size_t i = 0; i < primary_of_part.size(); ++i) {
+        auto const part = directory / (primary_of_part[i] + ".rdb");
+        core::write_file_durably(part, split.parts[i]);
+        seeds.file_of_member[primary_of_part[i]] = part.string();
+    }
+    auto const what = fmt::format("{}", fmt::join(labels, ", "));
+    seeds.events.push_back(fmt::format("Restored {} keys of {} into {} node group(s) by slot: each primary starts on "
+                                       "its own slots' keys",
+                                       split.keys, what, primary_of_part.size()));
+    if (split.dropped_keys > 0)
+        seeds.events.push_back(fmt::format("{} keys in databases other than 0 of {} were not restored: cluster mode has "
+                                           "database 0 only",
+                                           split.dropped_keys, what));
+    return seeds;
 }
 
-std::string seed_every_primary(store::ReplicationGroup& group, std::vector<store::CacheCluster>& members)
+std::optional<std::string> load_seed_parts(Fleet& fleet, std::vector<SeededPrimary> const& primaries)
 {
-    auto const source = group.settings.at(load_sources_setting).as_array().front().as_object();
-    for (auto& member : members) {
-        auto const* role = member.settings.if_contains("initial_role");
-        if (!role || role->as_string() != "primary")
-            continue;
-        member.settings["seed_rdb"] = text(source, "file");
-        // A snapshot's file has a checksum (and is linked, not copied); a bucket's object is copied.
-        if (auto const sha256 = text(source, "sha256"); !sha256.empty())
-            member.settings["seed_sha256"] = sha256;
-        member.settings["seed_keep_slots"] = true;
+    std::vector<std::string> problems(primaries.size());
+    {
+        std::vector<std::jthread> loaders;
+        for (std::size_t i = 0; i < primaries.size(); ++i)
+            loaders.emplace_back([&, i] {
+                auto const& [node, part] = primaries[i];
+                try {
+                    auto const dump = fs::path(node.directory) / "dump.rdb";
+                    if (fs::exists(part))
+                        fs::rename(part, dump);  // one file system; a resumed step finds it moved
+                    if (!fs::exists(dump))
+                        throw std::runtime_error("its part of the backup is gone");
+                    connect(node, std::chrono::duration_cast<std::chrono::milliseconds>(loader_command_timeout))
+                        .checked({fleet.debug_command(), "RELOAD", "NOSAVE"});
+                } catch (std::exception const& e) {
+                    problems[i] = fmt::format("the node {}:{} could not load its part of the backup: {}", node.host,
+                                              node.port, e.what());
+                }
+            });
     }
-    group.settings.erase(load_sources_setting);
-    return text(source, "label").empty() ? text(source, "file") : text(source, "label");
+    for (auto const& problem : problems)
+        if (!problem.empty())
+            return problem;
+    return std::nullopt;
 }
 
-void keep_own_slots(store::CacheNode const& node, std::string const& slots)
+void remove_seed_parts(Fleet& fleet, core::Scope const& scope, std::string_view group)
 {
-    std::vector<bool> own(slot_count, false);
-    for (auto const& [first, last] : slot_ranges(slots))
-        for (int slot = first; slot <= last && slot < slot_count; ++slot)
-            own[std::size_t(slot)] = true;
-    auto client = connect(node, std::chrono::duration_cast<std::chrono::milliseconds>(loader_command_timeout));
-    std::vector<int> foreign;  // slots the node took at load for keys that are not its own
-    for (auto const& known : redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text))
-        if (known.is_myself())
-            for (auto const& [first, last] : known.slots)
-                for (int slot = first; slot <= last; ++slot)
-                    if (!own[std::size_t(slot)])
-                        foreign.push_back(slot);
-    for (std::size_t next = 0; next < foreign.size(); next += slots_per_trim) {
-        std::vector<int> pending(foreign.begin() + std::ptrdiff_t(next),
-                                 foreign.begin() + std::ptrdiff_t(std::min(foreign.size(), next + slots_per_trim)));
-        while (!pending.empty()) {
-            std::vector<std::vector<std::string>> commands;
-            for (auto const slot : pending)
-                commands.push_back({"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), keys_per_trim});
-            auto const keys = client.pipeline(commands);
-            std::vector<std::vector<std::string>> unlinks;
-            std::vector<int> still;
-            for (std::size_t i = 0; i < pending.size(); ++i) {
-                if (keys[i].is_error())
-                    throw std::runtime_error("CLUSTER GETKEYSINSLOT failed: " + keys[i].text);
-                if (keys[i].elements.empty())
-                    continue;
-                std::vector<std::string> unlink{"UNLINK"};
-                for (auto const& key : keys[i].elements)
-                    unlink.push_back(key.text);
-                unlinks.push_back(std::move(unlink));
-                still.push_back(pending[i]);
-            }
-            for (auto const& reply : client.pipeline(unlinks))
-                if (reply.is_error())
-                    throw std::runtime_error("UNLINK failed: " + reply.text);
-            pending = std::move(still);
-        }
-    }
-    std::vector<std::string> release{"CLUSTER", "DELSLOTSRANGE"};
-    for (std::size_t i = 0; i < foreign.size();) {
-        auto end = i;
-        while (end + 1 < foreign.size() && foreign[end + 1] == foreign[end] + 1)
-            ++end;
-        release.push_back(std::to_string(foreign[i]));
-        release.push_back(std::to_string(foreign[end]));
-        i = end + 1;
-    }
-    if (release.size() > 2)
-        client.checked(release);
+    std::error_code ignored;
+    auto const directory = seeds_directory(fleet, scope, group);
+    fs::remove_all(directory, ignored);
+    for (auto parent = directory.parent_path(); parent != fleet.options().nodes_dir && fs::is_empty(parent, ignored);
+         parent = parent.parent_path())
+        fs::remove(parent, ignored);
 }
 
 StepResult load_by_slot(Fleet& fleet, Run& run, std::string_view next)
@@ -425,11 +458,18 @@ StepResult load_by_slot(Fleet& fleet, Run& run, std::string_view next)
     auto& databases = data["load_databases"].as_array();
     auto const started = std::chrono::steady_clock::now();
     std::int64_t moved = integer(data, "load_keys");
+    std::vector<redis::Client> targets;
+    try {
+        for (auto const& target : plan->targets)
+            targets.push_back(connect(target.primary, std::chrono::duration_cast<std::chrono::milliseconds>(loader_command_timeout)));
+    } catch (std::exception const& e) {
+        return StepResult::fail(std::string("restoring the keys of ") + file + " failed: " + e.what());
+    }
     try {
         while (!databases.empty() && std::chrono::steady_clock::now() - started < step_slice) {
             auto const database = databases.front().as_int64();
             loader->checked({"SELECT", std::to_string(database)});
-            moved += std::int64_t(move_batch(*loader, *plan, database, data));
+            moved += std::int64_t(move_batch(*loader, targets, *plan, database, data));
             if (text(data, "load_cursor") == "0")
                 databases.erase(databases.begin());
         }

@@ -1,9 +1,10 @@
 // Restores whose data does not fit the new group shard for shard: a snapshot
 // of another shard count or other slots, or RDB files from a bucket
-// (SnapshotArns) into cluster mode. Each file is opened by a temporary
-// redis-server of its own (the loader); its keys go to the primary of the node
-// group that owns their slot, with MIGRATE COPY REPLACE, a slice of the keys per
-// workflow step. A restart starts the file again: REPLACE makes that harmless.
+// (SnapshotArns). Most are split by slot before the nodes start (split_by_slot).
+// The rest are opened by a temporary redis-server of its own (the loader); its
+// keys go to the primary of the node group that owns their slot (DUMP, then
+// RESTORE ... REPLACE ABSTTL), a slice of the keys per workflow step. A restart
+// starts the file again: REPLACE makes that harmless.
 #pragma once
 
 #include "store/clusters.h"
@@ -12,6 +13,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,18 +30,30 @@ StepResult load_by_slot(Fleet& fleet, Run& run, std::string_view next);
 // Stops the loader and frees its directory and address (when a workflow ends or fails).
 void stop_loader(Fleet& fleet, Run& run);
 
-// One file into several node groups with cluster mode goes faster without the
-// loader when every primary can start on the whole file and keep only its own
-// slots: the file is plain, at most 64 MB, and holds keys in database 0 only
-// (as redis-check-rdb reads it, which takes a moment: no transaction open).
-bool every_primary_can_start_on_the_file(store::ReplicationGroup const& group);
+// Restores go faster without the loader when the files can be split by slot
+// before any node starts (redis/rdb.h): plain files of at most 64 MB together,
+// one part per node group, written under <nodes>/seeds/. Answers the parts and
+// the events to record, or nullopt when the loader should restore the files
+// (sealed, larger, or not readable with certainty by the splitter: the loader
+// says what is wrong with them).
+struct SplitSeeds {
+    std::map<std::string, std::string> file_of_member;  // primary's cache cluster id -> its part
+    std::vector<std::string> events;
+};
+std::optional<SplitSeeds> split_by_slot(Fleet& fleet, core::Scope const& scope, store::ReplicationGroup const& group,
+                                        std::vector<store::CacheCluster> const& members);
 
-// Then each primary is seeded with it (seed_rdb, seed_keep_slots) and the
-// group's load_sources go; answers what the file is, for the event.
-std::string seed_every_primary(store::ReplicationGroup& group, std::vector<store::CacheCluster>& members);
+// Cluster mode: each primary, running (from the pool, or started empty so that
+// Redis's 2 s delay before a new primary serves runs meanwhile), loads its part
+// with DEBUG RELOAD NOSAVE, all at once, before it takes its slots and meets the
+// others. Answers why not.
+struct SeededPrimary {
+    store::CacheNode node;
+    std::string part;
+};
+std::optional<std::string> load_seed_parts(Fleet& fleet, std::vector<SeededPrimary> const& primaries);
 
-// A primary started on a whole file: the keys and slots outside `slots` go
-// (GETKEYSINSLOT + UNLINK, then DELSLOTSRANGE), before it meets the others.
-void keep_own_slots(store::CacheNode const& node, std::string const& slots);
+// The parts left of a restore, once the group is created or failed.
+void remove_seed_parts(Fleet& fleet, core::Scope const& scope, std::string_view group);
 
 }  // namespace keyfleet::workflows

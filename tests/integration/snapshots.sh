@@ -234,17 +234,17 @@ config_keys_match "$(config_endpoint cm3)" cm3 3
 assert_eq ok "$(rc "$(node_address cm3-0003-001)" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" \
     "cluster_state of the resharded restore"
 ec describe-events --source-identifier cm3 --source-type replication-group --query 'Events[].Message' \
-    --output text | grep -q "of node group 0002 of snapshot cm-snap into 3 node group(s) by slot" ||
+    --output text | grep -q "Restored 40 keys of node group 0001 of snapshot cm-snap, node group 0002 of snapshot cm-snap into 3 node group(s) by slot" ||
     fail "no event says how the restore went"
 
-# --- One file into 3 node groups: each primary starts on it and keeps its own slots --------
+# --- One file into 3 node groups: split by slot, each primary loads its own part ------------
 ec create-replication-group --replication-group-id snap3 --replication-group-description s \
     --snapshot-name snap1 --num-node-groups 3 --replicas-per-node-group 1 \
     --cache-parameter-group-name default.redis7.cluster.on >/dev/null
 wait_until 120 group_status_is snap3 available
 ec describe-events --source-identifier snap3 --source-type replication-group --query 'Events[].Message' \
-    --output text | grep -q "into 3 node group(s): each primary starts on the whole file and keeps its own slots" ||
-    fail "snap3 was not restored by starting every primary on the file"
+    --output text | grep -q "Restored 203 keys of node group 0001 of snapshot snap1 into 3 node group(s) by slot" ||
+    fail "snap3 was not restored by splitting the file by slot"
 total=0
 for shard in 0001 0002 0003; do
     primary=$(node_address "snap3-$shard-001")
@@ -262,6 +262,9 @@ snap3=$(config_endpoint snap3)
 assert_eq val:300 "$(rc "$snap3" -c GET key:300)" "key:300 in snap3"
 assert_eq "v1 v2" "$(rc "$snap3" -c HMGET hash f1 f2 | tr '\n' ' ' | sed 's/ $//')" "hash fields in snap3"
 assert_eq "a b c" "$(rc "$snap3" -c LRANGE list 0 -1 | tr '\n' ' ' | sed 's/ $//')" "list in snap3"
+# The parts are loaded by DEBUG under a name no client knows: clients have no DEBUG.
+rc "$(node_address snap3-0001-001)" DEBUG SLEEP 0 | grep -q "unknown command" || fail "a client reached DEBUG"
+[ ! -e "$KEYFLEET_DATA/nodes/seeds" ] || fail "the restore's parts were left behind: $(ls -R "$KEYFLEET_DATA/nodes/seeds")"
 
 # --- A cluster-mode group seeded from RDB files in a bucket (an export) --------------------
 ec copy-snapshot --source-snapshot-name cm-snap --target-snapshot-name cm-export --target-bucket exports >/dev/null
