@@ -98,14 +98,14 @@ def primary_endpoint(server, group_id):
     return endpoint["Address"], endpoint["Port"]
 
 
-def keyfleet_restore(server, group_id, snapshot, **shape):
+def keyfleet_restore(server, group_id, **source_and_shape):
     started = time.monotonic()
     server.client.create_replication_group(ReplicationGroupId=group_id, ReplicationGroupDescription="restore",
-                                           CacheNodeType=NODE_TYPE, SnapshotName=snapshot, **shape)
+                                           CacheNodeType=NODE_TYPE, **source_and_shape)
     kb.wait_until(lambda: server.group_status(group_id) == "available", 600, SAVE_POLL, f"{group_id} available")
     elapsed = time.monotonic() - started
     host, port = primary_endpoint(server, group_id)
-    cluster = ["-c"] if "NumNodeGroups" in shape else []
+    cluster = ["-c"] if "NumNodeGroups" in source_and_shape else []
     answer = subprocess.run(["redis-cli", *cluster, "-h", host, "-p", str(port), "GET", f"key:{KEYS - 1}"],
                             capture_output=True, text=True).stdout.strip()
     assert answer == f"value:{KEYS - 1}", answer
@@ -131,6 +131,9 @@ def raw_load(rdb_file):
 
 def main():
     server = kb.Keyfleet("--cluster-node-pool", "0")
+    # A second server as users run it, with its pool of pre-started cluster-mode
+    # nodes (ripe long before the restores below), restoring the same file from a bucket.
+    pooled = kb.Keyfleet(network_range=(200, 249))
     data_file = os.path.join(kb.temp_dir("snapshot-bench-data."), "keys.resp")
     write_data_file(data_file)
 
@@ -172,18 +175,24 @@ def main():
     rdb_file = os.path.join(server.data_dir, "snapshots", "000000000000", "us-east-1", snapshot, "0001.rdb")
     rdb_mb = os.path.getsize(rdb_file) / 1e6
 
-    restore_times, load_times, reshard_times = [], [], []
+    bucket = os.path.join(pooled.data_dir, "s3", "bench")
+    os.makedirs(bucket)
+    shutil.copy(rdb_file, os.path.join(bucket, "snapshot.rdb"))
+    by_slot = dict(NumNodeGroups=3, ReplicasPerNodeGroup=0, CacheParameterGroupName="default.redis7.cluster.on")
+
+    restore_times, load_times, reshard_times, pooled_times = [], [], [], []
     for run in range(RUNS):
         if run % 2 == 0:
-            restore_times.append(keyfleet_restore(server, f"restored-{run}", snapshot, NumCacheClusters=1))
+            restore_times.append(keyfleet_restore(server, f"restored-{run}", SnapshotName=snapshot, NumCacheClusters=1))
             load_times.append(raw_load(rdb_file))
         else:
             load_times.append(raw_load(rdb_file))
-            restore_times.append(keyfleet_restore(server, f"restored-{run}", snapshot, NumCacheClusters=1))
-        reshard_times.append(keyfleet_restore(server, f"resharded-{run}", snapshot, NumNodeGroups=3,
-                                              ReplicasPerNodeGroup=0,
-                                              CacheParameterGroupName="default.redis7.cluster.on"))
+            restore_times.append(keyfleet_restore(server, f"restored-{run}", SnapshotName=snapshot, NumCacheClusters=1))
+        reshard_times.append(keyfleet_restore(server, f"resharded-{run}", SnapshotName=snapshot, **by_slot))
+        pooled_times.append(keyfleet_restore(pooled, f"pooled-{run}",
+                                             SnapshotArns=["arn:aws:s3:::bench/snapshot.rdb"], **by_slot))
     server.stop()
+    pooled.stop()
 
     m = kb.median
     print("## snapshot\n")
@@ -203,8 +212,10 @@ def main():
           f"{m(node_bgsave_times):.3f} | {m(snapshot_times) / m(node_bgsave_times):.2f}x |")
     print(f"| restore (same shape) until available / start on the RDB until it answers | {m(restore_times):.3f} | "
           f"{m(load_times):.3f} | {m(restore_times) / m(load_times):.2f}x |")
-    print(f"| restore by slot into 3 shards until available | {m(reshard_times):.3f} | | "
+    print(f"| restore by slot into 3 shards until available (--cluster-node-pool 0) | {m(reshard_times):.3f} | | "
           f"{KEYS / m(reshard_times):,.0f} keys/s |")
+    print(f"| the same from a bucket (SnapshotArns), with the default pool | {m(pooled_times):.3f} | | "
+          f"{KEYS / m(pooled_times):,.0f} keys/s |")
     print()
     print("All runs (s): snapshot " + ", ".join(f"{t:.3f}" for t in snapshot_times) +
           "; written " + ", ".join(f"{t:.3f}" for t in written_times) +
@@ -212,7 +223,8 @@ def main():
           "; BGSAVE on the node " + ", ".join(f"{t:.3f}" for t in node_bgsave_times) +
           "; restore " + ", ".join(f"{t:.3f}" for t in restore_times) +
           "; plain load " + ", ".join(f"{t:.3f}" for t in load_times) +
-          "; by slot " + ", ".join(f"{t:.3f}" for t in reshard_times))
+          "; by slot " + ", ".join(f"{t:.3f}" for t in reshard_times) +
+          "; by slot with the pool " + ", ".join(f"{t:.3f}" for t in pooled_times))
 
 
 if __name__ == "__main__":

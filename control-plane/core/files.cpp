@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 #include <stdexcept>
@@ -303,10 +304,21 @@ FileDigest write_file_durably(fs::path const& to, std::string_view content)
     return write_durably(to, [&](auto const& write) { write(content.data(), content.size()); });
 }
 
-std::string read_file(fs::path const& path)
+std::string read_file(fs::path const& path, FileDigest* digest)
 {
     std::string content;
-    read_blocks(path, [&](char const* data, std::size_t n) { content.append(data, n); });
+    std::error_code ignored;
+    content.reserve(std::size_t(fs::file_size(path, ignored)));
+    std::optional<Sha256> sha;
+    if (digest)
+        sha.emplace();
+    read_blocks(path, [&](char const* data, std::size_t n) {
+        content.append(data, n);
+        if (sha)
+            sha->update(data, n);
+    });
+    if (digest)
+        *digest = {std::int64_t(content.size()), sha->hex()};
     return content;
 }
 

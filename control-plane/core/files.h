@@ -47,8 +47,9 @@ void copy_plain_durably(std::filesystem::path const& from, std::filesystem::path
 // Writes `content` to `to` (replacing it), durably.
 FileDigest write_file_durably(std::filesystem::path const& to, std::string_view content);
 
-// The whole file. Throws std::runtime_error when it cannot be read.
-std::string read_file(std::filesystem::path const& path);
+// The whole file, and its digest when asked. Throws std::runtime_error when it
+// cannot be read.
+std::string read_file(std::filesystem::path const& path, FileDigest* digest = nullptr);
 
 // fsync of a directory, so the names created in it survive a crash.
 void sync_directory(std::filesystem::path const& directory);

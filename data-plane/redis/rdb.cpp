@@ -312,8 +312,13 @@ RdbSplit split_rdb(std::vector<RdbInput> const& files, std::size_t parts,
     for (auto const& file : files)
         version = std::max(version, version_of(file.bytes));
     std::vector<Part> out(parts);
-    for (auto& part : out)
+    std::size_t total = 0;
+    for (auto const& file : files)
+        total += file.bytes.size();
+    for (auto& part : out) {
         part.bytes = fmt::format("{}{:04}", magic, version);
+        part.bytes.reserve(total / parts + total / 8);
+    }
     auto const to_every_part = [&](std::string_view record) {
         for (auto& part : out)
             part.bytes.append(record);
@@ -415,11 +420,11 @@ RdbSplit split_rdb(std::vector<RdbInput> const& files, std::size_t parts,
     for (std::size_t i = 1; i < seen.size(); ++i)
         if (seen[i].first == seen[i - 1].first)
             throw RdbError("a key may be in more than one file");
+    // A checksum of 0 is redis-server's "checksum disabled": the parts are read
+    // on this machine at once, and the files they come from were verified.
     for (auto& part : out) {
         part.bytes.push_back(char(eof));
-        auto const sum = crc64(part.bytes);
-        for (int i = 0; i < 8; ++i)
-            part.bytes.push_back(char((sum >> (8 * i)) & 0xff));
+        part.bytes.append(8, '\0');
         split.parts.push_back(std::move(part.bytes));
     }
     return split;

@@ -29,7 +29,7 @@ struct RdbInput {
 };
 
 struct RdbSplit {
-    std::vector<std::string> parts;  // whole RDB files, checksums included
+    std::vector<std::string> parts;  // whole RDB files, with no checksum (0: "checksum disabled")
     std::size_t keys = 0;            // keys written to the parts
     std::size_t dropped_keys = 0;    // keys of databases other than 0, when only database 0 is kept
 };
@@ -37,7 +37,8 @@ struct RdbSplit {
 // Splits whole RDB files, read in order, into `parts` files: each key (with its
 // expiry time and eviction data) goes to the part `part_of` names for its
 // decoded name; functions go to every part; the first file's header fields go
-// to every part, but not its replication id and offset. With
+// to every part, but not its replication id and offset. Each file's checksum
+// is verified unless it is known good already. With
 // `only_database_zero`, keys of other databases are dropped and counted.
 // Throws RdbError when a file cannot be read with certainty, or when a key is in
 // more than one file (redis-server refuses a file holding a key twice).

@@ -25,6 +25,32 @@ std::vector<std::pair<int, int>> slot_ranges(std::string const& text)
     return core::parse_slot_ranges(text).value_or(std::vector<core::SlotRange>{});
 }
 
+void take_slots(redis::Client& primary, std::string const& slots)
+{
+    std::vector<bool> owned(16384, false);
+    for (auto const& known : redis::parse_cluster_nodes(primary.checked({"CLUSTER", "NODES"}).text))
+        if (known.is_myself())
+            for (auto const& [first, last] : known.slots)
+                for (int slot = first; slot <= last; ++slot)
+                    owned[std::size_t(slot)] = true;
+    std::vector<std::string> command{"CLUSTER", "ADDSLOTSRANGE"};
+    for (auto const& [first, last] : slot_ranges(slots))
+        for (int slot = first; slot <= last;) {
+            if (owned[std::size_t(slot)]) {
+                ++slot;
+                continue;
+            }
+            int end = slot;
+            while (end + 1 <= last && !owned[std::size_t(end + 1)])
+                ++end;
+            command.push_back(std::to_string(slot));
+            command.push_back(std::to_string(end));
+            slot = end + 1;
+        }
+    if (command.size() > 2)
+        primary.checked(command);
+}
+
 std::string text(boost::json::object const& data, std::string_view key)
 {
     auto const* value = data.if_contains(key);

@@ -19,6 +19,10 @@ namespace keyfleet::workflows {
 inline constexpr auto node_start_timeout = std::chrono::seconds(30);
 inline constexpr std::int64_t link_timeout_ms = 60'000;
 inline constexpr auto poll_interval = std::chrono::milliseconds(5);
+// A short cluster node timeout while a cluster forms: a primary that meets
+// others reports ok clamp(cluster-node-timeout, 500, 5000) ms after it last
+// knew itself alone.
+inline constexpr int formation_node_timeout_ms = 500;
 
 // "cluster:my-cluster" -> "my-cluster"
 std::string id_of(std::string const& target);
@@ -28,6 +32,10 @@ redis::Client connect(store::CacheNode const& node,
 
 // "0-5460,10923-12000" (a node group's Slots, already validated) -> inclusive ranges.
 std::vector<std::pair<int, int>> slot_ranges(std::string const& text);
+
+// A cluster-mode primary takes the slots of `slots` it does not own yet
+// (CLUSTER ADDSLOTSRANGE): those its keys are in, it may have taken at load.
+void take_slots(redis::Client& primary, std::string const& slots);
 
 // A string member of a workflow's data (or any JSON object); "" when absent.
 std::string text(boost::json::object const& data, std::string_view key);

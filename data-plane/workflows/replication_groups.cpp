@@ -27,7 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int formation_node_timeout_ms = 500;
 
 
 struct GroupState {
@@ -130,6 +129,7 @@ StepResult start_group(Fleet& fleet, Run& run)
     auto const id = id_of(run.target());
     auto const& scope = run.scope();
     std::vector<Fleet::Launch> launches;
+    std::vector<std::pair<std::string, std::string>> group_slots;  // node group -> its slots
     bool cluster_enabled = false;
     {
         auto tx = run.db().read();
@@ -137,6 +137,8 @@ StepResult start_group(Fleet& fleet, Run& run)
         if (!state)
             return StepResult::fail("replication group " + id + " no longer exists");
         cluster_enabled = state->group.cluster_enabled;
+        for (auto const& node_group : state->group.node_groups)
+            group_slots.emplace_back(node_group.id, node_group.slots);
         // Every shard's backup is checked before any node starts: never a group half restored.
         for (auto const& member : state->members)
             if (auto const problem = damaged_seed(member))
@@ -148,9 +150,16 @@ StepResult start_group(Fleet& fleet, Run& run)
     if (auto const problem = fleet.launch(launches, node_start_timeout))
         return StepResult::fail(*problem);
     std::vector<SeededPrimary> seeded;
-    for (auto const& launch : launches)
-        if (auto const* part = launch.cluster.settings.if_contains("seed_part"); part && launch.node.role == "primary")
-            seeded.push_back({launch.node, std::string(part->as_string())});
+    for (auto const& launch : launches) {
+        auto const* part = launch.cluster.settings.if_contains("seed_part");
+        if (!part || launch.node.role != "primary")
+            continue;
+        auto const node_group = std::ranges::find_if(group_slots, [&](auto const& entry) {
+            return entry.first == launch.cluster.node_group_id.value_or("");
+        });
+        seeded.push_back({launch.node, std::string(part->as_string()),
+                          node_group == group_slots.end() ? std::string() : node_group->second});
+    }
     if (auto const problem = load_seed_parts(fleet, seeded))
         return StepResult::fail(*problem);
     return StepResult::next(cluster_enabled ? "form" : "link");
@@ -208,30 +217,7 @@ StepResult form_cluster(Run& run)
                 if (node.role != "primary")
                     continue;
                 auto client = connect(node);
-                // A node restored from a snapshot has already taken the slots its
-                // keys are in (Redis does at load); it takes the rest of its range.
-                std::vector<bool> owned(16384, false);
-                for (auto const& known : redis::parse_cluster_nodes(client.checked({"CLUSTER", "NODES"}).text))
-                    if (known.is_myself())
-                        for (auto const& [first, last] : known.slots)
-                            for (int slot = first; slot <= last; ++slot)
-                                owned[std::size_t(slot)] = true;
-                std::vector<std::string> command{"CLUSTER", "ADDSLOTSRANGE"};
-                for (auto const& [first, last] : slot_ranges(node_group.slots))
-                    for (int slot = first; slot <= last;) {
-                        if (owned[std::size_t(slot)]) {
-                            ++slot;
-                            continue;
-                        }
-                        int end = slot;
-                        while (end + 1 <= last && !owned[std::size_t(end + 1)])
-                            ++end;
-                        command.push_back(std::to_string(slot));
-                        command.push_back(std::to_string(end));
-                        slot = end + 1;
-                    }
-                if (command.size() > 2)
-                    client.checked(command);
+                take_slots(client, node_group.slots);
                 // Fails harmlessly once the node knows others: then it has its epoch.
                 client.command({"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(++epoch)});
             }
@@ -239,12 +225,18 @@ StepResult form_cluster(Run& run)
     }
     // A short node timeout while the cluster forms: an idle node that joins
     // waits clamp(cluster-node-timeout, 500, 5000) ms before it reports ok.
+    // Every node meets every primary (and the first node): no node waits for
+    // gossip to learn who owns which slots.
     auto const& first = *nodes.front();
     for (auto const* node : nodes) {
-        auto client = connect(*node);
-        client.checked({"CONFIG", "SET", "cluster-node-timeout", std::to_string(formation_node_timeout_ms)});
-        if (node != &first)
-            client.checked({"CLUSTER", "MEET", first.host, std::to_string(first.port)});
+        std::vector<std::vector<std::string>> commands{
+            {"CONFIG", "SET", "cluster-node-timeout", std::to_string(formation_node_timeout_ms)}};
+        for (auto const* other : nodes)
+            if (other != node && (other == &first || other->role == "primary"))
+                commands.push_back({"CLUSTER", "MEET", other->host, std::to_string(other->port)});
+        for (auto const& reply : connect(*node).pipeline(commands))
+            if (reply.is_error())
+                return StepResult::fail(fmt::format("the node {}:{} did not join: {}", node->host, node->port, reply.text));
     }
     return StepResult::next("replicate");
 }
@@ -300,8 +292,11 @@ StepResult wait_cluster_ok(Run& run, std::string_view next)
     for (auto const* node : state->nodes()) {
         auto client = connect(*node);
         auto const info = client.checked({"CLUSTER", "INFO"}).text;
+        // Every node knows every other and who owns every slot (a parameter group
+        // may set cluster-require-full-coverage no: then ok alone says neither).
         bool ok = info.find("cluster_state:ok") != std::string::npos &&
-                  info.find("cluster_known_nodes:" + std::to_string(total) + "\r") != std::string::npos;
+                  info.find("cluster_known_nodes:" + std::to_string(total) + "\r") != std::string::npos &&
+                  info.find("cluster_slots_assigned:16384\r") != std::string::npos;
         if (ok && node->role == "replica") {
             auto const replication = client.info("replication");
             auto const link = replication.find("master_link_status");

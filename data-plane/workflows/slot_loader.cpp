@@ -311,9 +311,10 @@ std::optional<SplitSeeds> split_by_slot(Fleet& fleet, core::Scope const& scope, 
         total += fs::file_size(file, error);
         if (error || total > largest_split || core::is_sealed(file))
             return std::nullopt;  // the loader reports what is wrong with it, or opens it
-        contents.push_back(core::read_file(file));
         auto const expected = text(source, "sha256");
-        if (!expected.empty() && core::digest_file(file).sha256 != expected)
+        core::FileDigest digest;
+        contents.push_back(core::read_file(file, expected.empty() ? nullptr : &digest));
+        if (!expected.empty() && digest.sha256 != expected)
             return std::nullopt;
         checked.push_back(!expected.empty());
         labels.push_back(text(source, "label").empty() ? file : text(source, "label"));
@@ -357,15 +358,18 @@ std::optional<std::string> load_seed_parts(Fleet& fleet, std::vector<SeededPrima
         std::vector<std::jthread> loaders;
         for (std::size_t i = 0; i < primaries.size(); ++i)
             loaders.emplace_back([&, i] {
-                auto const& [node, part] = primaries[i];
+                auto const& [node, part, slots] = primaries[i];
                 try {
                     auto const dump = fs::path(node.directory) / "dump.rdb";
                     if (fs::exists(part))
                         fs::rename(part, dump);  // one file system; a resumed step finds it moved
                     if (!fs::exists(dump))
                         throw std::runtime_error("its part of the backup is gone");
-                    connect(node, std::chrono::duration_cast<std::chrono::milliseconds>(loader_command_timeout))
-                        .checked({fleet.debug_command(), "RELOAD", "NOSAVE"});
+                    auto client =
+                        connect(node, std::chrono::duration_cast<std::chrono::milliseconds>(loader_command_timeout));
+                    client.checked({"CONFIG", "SET", "cluster-node-timeout", std::to_string(formation_node_timeout_ms)});
+                    take_slots(client, slots);
+                    client.checked({fleet.debug_command(), "RELOAD", "NOSAVE"});
                 } catch (std::exception const& e) {
                     problems[i] = fmt::format("the node {}:{} could not load its part of the backup: {}", node.host,
                                               node.port, e.what());

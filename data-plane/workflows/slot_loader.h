@@ -44,12 +44,14 @@ std::optional<SplitSeeds> split_by_slot(Fleet& fleet, core::Scope const& scope, 
                                         std::vector<store::CacheCluster> const& members);
 
 // Cluster mode: each primary, running (from the pool, or started empty so that
-// Redis's 2 s delay before a new primary serves runs meanwhile), loads its part
-// with DEBUG RELOAD NOSAVE, all at once, before it takes its slots and meets the
-// others. Answers why not.
+// Redis's 2 s delay before a new primary serves runs meanwhile), takes its
+// slots with the formation's short node timeout (so that Redis's 500 ms before
+// a primary that was alone serves runs meanwhile too), then loads its part with
+// DEBUG RELOAD NOSAVE; all at once, before they meet. Answers why not.
 struct SeededPrimary {
     store::CacheNode node;
     std::string part;
+    std::string slots;  // its node group's
 };
 std::optional<std::string> load_seed_parts(Fleet& fleet, std::vector<SeededPrimary> const& primaries);
 
