@@ -36,6 +36,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -85,6 +86,10 @@ int serve(core::Config const& config, std::function<void(std::uint16_t)> const& 
         std::cerr << "keyfleet: unknown --log-level " << config.log_level << "\n";
         return 2;
     }
+    // A node that closes its end of a connection (SHUTDOWN, a kill) makes a write
+    // fail with EPIPE instead of ending keyfleet. Nodes start with every signal
+    // at its default (runtime/local_process.cpp).
+    ::signal(SIGPIPE, SIG_IGN);
     try {
         // The wire contract is parsed now, beside the database's start, so a healthy
         // answer means the API is ready.
@@ -110,7 +115,7 @@ int serve(core::Config const& config, std::function<void(std::uint16_t)> const& 
         workflows::Fleet fleet({config.data_dir / "nodes", config.loopback_addresses, config.loopback_network,
                                 config.first_node_port, config.last_node_port, config.node_host, config.advertise_host,
                                 config.node_memory_scale, config.cluster_node_pool, config.data_dir / "snapshots",
-                                config.data_dir / "s3", config.data_dir / "snapshot.key"},
+                                config.data_dir / "s3", config.data_dir / "snapshot.key", config.data_dir / "tls"},
                                db, runtime, forwarder);
         fleet.recover();
 

@@ -105,13 +105,14 @@ void write_all(Fd const& out, fs::path const& path, char const* data, std::size_
 // Writes what `produce` hands its writer beside `to`, fsyncs, renames it into
 // place; answers the digest of what was written.
 template <typename Produce>
-FileDigest write_durably(fs::path const& to, Produce&& produce)
+FileDigest write_durably(fs::path const& to, Produce&& produce, mode_t mode = 0644)
 {
     auto const partial = fs::path(to.string() + ".partial");
     Sha256 sha;
     std::int64_t size = 0;
     {
-        Fd out(partial, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        fs::remove(partial);  // a crash's leftover keeps its mode otherwise
+        Fd out(partial, O_WRONLY | O_CREAT | O_TRUNC, mode);
         auto const write = [&](char const* data, std::size_t n) {
             sha.update(data, n);
             size += std::int64_t(n);
@@ -299,9 +300,9 @@ void copy_plain_durably(fs::path const& from, fs::path const& to, std::string co
     }
 }
 
-FileDigest write_file_durably(fs::path const& to, std::string_view content)
+FileDigest write_file_durably(fs::path const& to, std::string_view content, mode_t mode)
 {
-    return write_durably(to, [&](auto const& write) { write(content.data(), content.size()); });
+    return write_durably(to, [&](auto const& write) { write(content.data(), content.size()); }, mode);
 }
 
 std::string read_file(fs::path const& path, FileDigest* digest)

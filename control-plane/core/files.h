@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace keyfleet::core {
 
 struct FileDigest {
@@ -44,8 +46,8 @@ bool is_sealed(std::filesystem::path const& path);
 // sealed under another key (nothing is left at `to`).
 void copy_plain_durably(std::filesystem::path const& from, std::filesystem::path const& to, std::string const& key);
 
-// Writes `content` to `to` (replacing it), durably.
-FileDigest write_file_durably(std::filesystem::path const& to, std::string_view content);
+// Writes `content` to `to` (replacing it), durably, with file mode `mode`.
+FileDigest write_file_durably(std::filesystem::path const& to, std::string_view content, mode_t mode = 0644);
 
 // The whole file, and its digest when asked. Throws std::runtime_error when it
 // cannot be read.

@@ -118,10 +118,13 @@ void refuse_unbuilt(json::object const& in, bool seeding)
     auto const refuse = [](std::string_view member, std::string_view capability) {
         throw ApiError::from_model("NotImplemented", not_implemented_message(member, capability));
     };
-    if (flag(in, "TransitEncryptionEnabled") || in.contains("TransitEncryptionMode"))
-        refuse("TransitEncryptionEnabled", "TLS on the nodes (in-transit encryption)");
-    if (in.contains("AuthToken"))
-        refuse("AuthToken", "TLS on the nodes, which AUTH tokens require");
+    if (in.contains("AuthToken")) {
+        if (!flag(in, "TransitEncryptionEnabled"))
+            throw invalid_parameter_value("The AUTH token can only be set when TransitEncryptionEnabled is true.");
+        refuse("AuthToken", "AUTH tokens on the nodes");
+    }
+    if (auto const mode = optional_string(in, "TransitEncryptionMode"); mode && *mode == "preferred")
+        refuse("TransitEncryptionMode preferred", "TLS and plaintext on one port (preferred mode)");
     if ((in.contains("SnapshotName") || in.contains("SnapshotArns")) && !seeding)
         refuse("restoring from a snapshot", "snapshots and restore");
     if (auto const* logs = in.if_contains("LogDeliveryConfigurations"); logs && !logs->as_array().empty())
@@ -245,6 +248,14 @@ ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json:
     // Snapshot files of such a group are sealed with AES-256-GCM (CreateReplicationGroup only).
     if (flag(in, "AtRestEncryptionEnabled"))
         options.settings["AtRestEncryptionEnabled"] = true;
+    // Nodes serve TLS only on their port, with certificates keyfleet's CA signs.
+    if (in.contains("TransitEncryptionMode") && !flag(in, "TransitEncryptionEnabled"))
+        throw invalid_parameter_combination("TransitEncryptionMode requires TransitEncryptionEnabled to be true.");
+    // (Every Redis version the catalog offers, 4.0.10 and later, has it.)
+    if (flag(in, "TransitEncryptionEnabled")) {
+        options.settings["TransitEncryptionEnabled"] = true;
+        options.settings["TransitEncryptionMode"] = "required";
+    }
     return options;
 }
 

@@ -108,7 +108,9 @@ json::object cache_cluster_to_wire(Context const& ctx, store::CacheCluster const
                                          : json::value(0);
     wire["SnapshotWindow"] = setting_text(cluster.settings, "SnapshotWindow");
     wire["AuthTokenEnabled"] = false;
-    wire["TransitEncryptionEnabled"] = false;
+    wire["TransitEncryptionEnabled"] = setting_flag(cluster.settings, "TransitEncryptionEnabled", false);
+    if (cluster.settings.contains("TransitEncryptionMode"))
+        wire["TransitEncryptionMode"] = setting_text(cluster.settings, "TransitEncryptionMode");
     wire["AtRestEncryptionEnabled"] = setting_flag(cluster.settings, "AtRestEncryptionEnabled", false);
     wire["ARN"] = core::arn(ctx.scope.region, ctx.scope.account, "cluster", cluster.id);
     wire["ReplicationGroupLogDeliveryEnabled"] = false;
@@ -179,7 +181,9 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
     wire["ClusterEnabled"] = group.cluster_enabled;
     wire["CacheNodeType"] = group.node_type;
     wire["AuthTokenEnabled"] = false;
-    wire["TransitEncryptionEnabled"] = false;
+    wire["TransitEncryptionEnabled"] = setting_flag(group.settings, "TransitEncryptionEnabled", false);
+    if (group.settings.contains("TransitEncryptionMode"))
+        wire["TransitEncryptionMode"] = setting_text(group.settings, "TransitEncryptionMode");
     wire["AtRestEncryptionEnabled"] = setting_flag(group.settings, "AtRestEncryptionEnabled", false);
     wire["ARN"] = core::arn(ctx.scope.region, ctx.scope.account, "replicationgroup", group.id);
     wire["UserGroupIds"] = json::array();

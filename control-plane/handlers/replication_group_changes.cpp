@@ -279,8 +279,11 @@ json::object modify_replication_group(Context& ctx, json::object const& in)
             throw ApiError::from_model("NotImplemented", fmt::format("keyfleet does not carry out ModifyReplicationGroup "
                                                                      "{} yet. See docs/API_COVERAGE.md.",
                                                                      member));
-    if (in.contains("TransitEncryptionEnabled") && in.at("TransitEncryptionEnabled").as_bool())
-        refuse_unbuilt(in);
+    if (in.contains("TransitEncryptionEnabled"))
+        throw ApiError::from_model("NotImplemented",
+                                   "keyfleet does not carry out ModifyReplicationGroup TransitEncryptionEnabled yet "
+                                   "(turning TLS on or off node by node on a running group); create the group with it. "
+                                   "See docs/API_COVERAGE.md.");
     if (auto const* logs = in.if_contains("LogDeliveryConfigurations"); logs && !logs->as_array().empty())
         refuse_unbuilt(in);
     if (auto const discovery = optional_string(in, "IpDiscovery"); discovery && *discovery != "ipv4")

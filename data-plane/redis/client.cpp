@@ -1,8 +1,11 @@
 #include "redis/client.h"
 
+#include "redis/tls_stream.h"
+
 #include <hiredis/hiredis.h>
 
 #include <charconv>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -59,9 +62,39 @@ void append(redisContext* context, std::vector<std::string> const& arguments)
 
 }  // namespace
 
+namespace {
+
+std::mutex tls_mutex;
+std::map<std::pair<std::string, std::uint16_t>, std::string> tls_nodes;  // address -> CA file
+
+std::string ca_file_of(std::string const& host, std::uint16_t port)
+{
+    std::lock_guard lock(tls_mutex);
+    auto const found = tls_nodes.find({host, port});
+    return found == tls_nodes.end() ? std::string() : found->second;
+}
+
+}  // namespace
+
+void set_node_tls(std::string const& host, std::uint16_t port, std::string const& ca_file)
+{
+    std::lock_guard lock(tls_mutex);
+    if (ca_file.empty())
+        tls_nodes.erase({host, port});
+    else
+        tls_nodes[{host, port}] = ca_file;
+}
+
 Client::Client(std::string const& host, std::uint16_t port, std::chrono::milliseconds timeout)
     : where_(host + ":" + std::to_string(port))
 {
+    if (auto const ca_file = ca_file_of(host, port); !ca_file.empty()) {
+        tls_ = std::make_unique<TlsStream>(host, port, timeout, ca_file);
+        reader_ = redisReaderCreate();
+        if (!reader_)
+            throw ConnectionError("cannot allocate a reply reader for " + where_);
+        return;
+    }
     context_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(timeout));
     if (!context_ || context_->err) {
         std::string const why = context_ ? context_->errstr : "cannot allocate a connection";
@@ -77,16 +110,22 @@ Client::~Client()
 {
     if (context_)
         redisFree(context_);
+    if (reader_)
+        redisReaderFree(reader_);
 }
 
-Client::Client(Client&& other) noexcept : context_(other.context_), where_(std::move(other.where_))
+Client::Client(Client&& other) noexcept
+    : context_(other.context_), tls_(std::move(other.tls_)), reader_(other.reader_), where_(std::move(other.where_))
 {
     other.context_ = nullptr;
+    other.reader_ = nullptr;
 }
 
 Client& Client::operator=(Client&& other) noexcept
 {
     std::swap(context_, other.context_);
+    std::swap(tls_, other.tls_);
+    std::swap(reader_, other.reader_);
     std::swap(where_, other.where_);
     return *this;
 }
@@ -106,6 +145,8 @@ Reply Client::checked(std::vector<std::string> const& arguments)
 
 std::vector<Reply> Client::pipeline(std::vector<std::vector<std::string>> const& commands)
 {
+    if (tls_)
+        return tls_pipeline(commands);
     if (!context_)
         throw ConnectionError("not connected to " + where_);
     for (auto const& arguments : commands)
@@ -117,6 +158,42 @@ std::vector<Reply> Client::pipeline(std::vector<std::vector<std::string>> const&
             throw ConnectionError(where_ + ": " + (context_->errstr[0] ? context_->errstr : "no reply"));
         replies.push_back(convert(static_cast<redisReply*>(raw)));
         freeReplyObject(raw);
+    }
+    return replies;
+}
+
+std::vector<Reply> Client::tls_pipeline(std::vector<std::vector<std::string>> const& commands)
+{
+    std::string request;
+    for (auto const& arguments : commands) {
+        std::vector<char const*> argv;
+        std::vector<std::size_t> lengths;
+        for (auto const& argument : arguments) {
+            argv.push_back(argument.data());
+            lengths.push_back(argument.size());
+        }
+        char* formatted = nullptr;
+        auto const length = redisFormatCommandArgv(&formatted, int(argv.size()), argv.data(), lengths.data());
+        if (length < 0)
+            throw ConnectionError("cannot format a command for " + where_);
+        request.append(formatted, std::size_t(length));
+        redisFreeCommand(formatted);
+    }
+    tls_->write_all(request);
+    std::vector<Reply> replies;
+    char buffer[16384];
+    while (replies.size() < commands.size()) {
+        void* raw = nullptr;
+        if (redisReaderGetReply(reader_, &raw) != REDIS_OK)
+            throw ConnectionError(where_ + ": a reply that does not parse");
+        if (raw) {
+            replies.push_back(convert(static_cast<redisReply*>(raw)));
+            freeReplyObject(raw);
+            continue;
+        }
+        auto const got = tls_->read_some(buffer, sizeof buffer);
+        if (redisReaderFeed(reader_, buffer, got) != REDIS_OK)
+            throw ConnectionError(where_ + ": a reply that does not parse");
     }
     return replies;
 }

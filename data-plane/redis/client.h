@@ -14,6 +14,7 @@
 #include <vector>
 
 struct redisContext;
+struct redisReader;
 
 namespace keyfleet::redis {
 
@@ -33,9 +34,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+class TlsStream;
+
 class Client {
 public:
     // Throws ConnectionError when the node does not accept within the timeout.
+    // A node recorded as serving TLS (set_node_tls) is reached over TLS, its
+    // certificate checked against the CA recorded for it and `host`.
     Client(std::string const& host, std::uint16_t port, std::chrono::milliseconds timeout);
     ~Client();
     Client(Client&&) noexcept;
@@ -53,7 +58,11 @@ public:
     std::map<std::string, std::string, std::less<>> info(std::string_view section);
 
 private:
-    redisContext* context_ = nullptr;
+    std::vector<Reply> tls_pipeline(std::vector<std::vector<std::string>> const& commands);
+
+    redisContext* context_ = nullptr;     // plain
+    std::unique_ptr<TlsStream> tls_;      // or TLS, with its replies parsed by reader_
+    redisReader* reader_ = nullptr;
     std::string where_;
 };
 
@@ -61,6 +70,11 @@ private:
 // or `alive` (asked between tries) says its process is gone.
 bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline,
                       std::function<bool()> const& alive = {});
+
+// Records that the node at host:port serves TLS only, its certificate signed
+// by the CA in `ca_file`; an empty `ca_file` records that it serves plaintext.
+// Every Client to that address follows it. Recorded when a node starts.
+void set_node_tls(std::string const& host, std::uint16_t port, std::string const& ca_file);
 
 struct ClusterNode {
     std::string id;

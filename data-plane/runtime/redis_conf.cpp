@@ -110,13 +110,28 @@ bool is_redis_directive(std::string_view name) { return redis_directives().conta
 
 bool applies_at_restart(std::string_view name) { return startup_only.contains(name) || name == "rename-commands"; }
 
+NodeTls tls_files(std::filesystem::path const& directory)
+{
+    return {(directory / "node.crt").string(), (directory / "node.key").string(), (directory / "ca.pem").string(), {}};
+}
+
 std::string render_config(NodeSettings const& settings)
 {
     std::string conf = "# Written by keyfleet from the node's state; rewritten on every start.\n";
     auto const line = [&](std::string_view directive, std::string_view value) {
         conf += fmt::format("{} {}\n", directive, value);
     };
-    line("port", std::to_string(settings.port));
+    if (settings.tls) {
+        line("port", "0");
+        line("tls-port", std::to_string(settings.port));
+        line("tls-cert-file", quote_value(settings.tls->certificate_file));
+        line("tls-key-file", quote_value(settings.tls->key_file));
+        line("tls-ca-cert-file", quote_value(settings.tls->ca_file));
+        line("tls-auth-clients", "no");
+        line("tls-replication", "yes");
+    } else {
+        line("port", std::to_string(settings.port));
+    }
     line("bind", settings.bind_host);
     // A primary lists its replicas (INFO replication, ROLE) by these, not by
     // the source address of their connection, which is 127.0.0.1 on loopback.
@@ -140,7 +155,9 @@ std::string render_config(NodeSettings const& settings)
         line("cluster-config-file", "nodes.conf");
         line("cluster-node-timeout", std::to_string(settings.cluster_node_timeout_ms));
         line("cluster-announce-ip", settings.announce_host);
-        line("cluster-announce-port", std::to_string(settings.port));
+        line(settings.tls ? "cluster-announce-tls-port" : "cluster-announce-port", std::to_string(settings.port));
+        if (settings.tls)
+            line("tls-cluster", "yes");
         line("cluster-announce-bus-port", std::to_string(settings.port + 10000));
         line("cluster-port", std::to_string(settings.port + 10000));
     }

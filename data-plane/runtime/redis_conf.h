@@ -13,6 +13,18 @@
 
 namespace keyfleet::runtime {
 
+// A node that serves TLS only (TransitEncryptionMode required): its port takes
+// TLS, replication and the cluster bus use it too, clients need no certificate.
+struct NodeTls {
+    std::string certificate_file;
+    std::string key_file;
+    std::string ca_file;             // the CA that signed every node's certificate
+    std::vector<std::string> names;  // every address that reaches the node, which its certificate names
+};
+
+// A TLS node's files, in its directory.
+NodeTls tls_files(std::filesystem::path const& directory);
+
 struct NodeSettings {
     std::uint16_t port = 0;
     std::string bind_host = "127.0.0.1";
@@ -26,6 +38,7 @@ struct NodeSettings {
     // DEBUG answers under this name only, for keyfleet's own use (DEBUG RELOAD
     // of a restore's part); no client knows it. Empty: no DEBUG at all.
     std::string debug_command;
+    std::optional<NodeTls> tls;
     // A replica of this primary (cluster mode disabled).
     std::optional<std::pair<std::string, std::uint16_t>> replica_of;
 };

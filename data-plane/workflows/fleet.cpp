@@ -100,6 +100,14 @@ std::string const& Fleet::debug_command()
     return debug_command_;
 }
 
+core::CertificateAuthority const& Fleet::certificate_authority()
+{
+    std::lock_guard lock(authority_mutex_);
+    if (!authority_)
+        authority_.emplace(options_.tls_dir);
+    return *authority_;
+}
+
 void Fleet::copy_plain(fs::path const& from, fs::path const& to)
 {
     core::copy_plain_durably(from, to, core::is_sealed(from) ? snapshot_key() : std::string());
@@ -167,8 +175,22 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
     settings.debug_command = debug_command();
     if (auto const* type = catalog::Catalog::get().node_type(cluster.node_type))
         settings.maxmemory_bytes = static_cast<std::int64_t>(double(type->maxmemory_bytes) * options_.memory_scale);
+    std::optional<store::ReplicationGroup> group;
+    if (cluster.replication_group_id)
+        group = store::find_replication_group(tx, scope, *cluster.replication_group_id);
+    if (auto const* transit = cluster.settings.if_contains("TransitEncryptionEnabled"); transit && transit->as_bool()) {
+        // The certificate names every address that reaches the node.
+        settings.tls = runtime::tls_files(node_directory(scope, cluster.id, node.node_id));
+        std::set<std::string> names{node.host};
+        if (!options_.loopback_addresses)
+            names.insert({options_.advertise_host, connect_host()});
+        if (group)
+            for (auto const& endpoint : {group->primary_endpoint, group->reader_endpoint, group->configuration_endpoint})
+                if (endpoint)
+                    names.insert(endpoint->host);
+        settings.tls->names.assign(names.begin(), names.end());
+    }
     if (cluster.replication_group_id) {
-        auto const group = store::find_replication_group(tx, scope, *cluster.replication_group_id);
         settings.cluster_enabled = group && group->cluster_enabled;
         if (!settings.cluster_enabled && node.role == "replica") {
             for (auto const& member : store::list_cache_clusters(tx, scope, *cluster.replication_group_id))
@@ -188,6 +210,12 @@ void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& clus
     fs::create_directories(directory);
     auto const process = runtime::write_config(name, directory, settings);
     if (!runtime_.running(name)) {
+        if (settings.tls) {
+            fs::copy_file(certificate_authority().certificate_file(), settings.tls->ca_file,
+                          fs::copy_options::overwrite_existing);
+            certificate_authority().issue(settings.tls->names, settings.tls->certificate_file, settings.tls->key_file);
+        }
+        redis::set_node_tls(node.host, static_cast<std::uint16_t>(node.port), settings.tls ? settings.tls->ca_file : "");
         seed_from_rdb(cluster, directory);
         runtime_.start(process);
     }
@@ -201,6 +229,7 @@ void Fleet::stop_node(core::Scope const& scope, std::string_view cluster, store:
 void Fleet::destroy_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node)
 {
     stop_node(scope, cluster, node);
+    redis::set_node_tls(node.host, static_cast<std::uint16_t>(node.port), "");
     std::error_code ignored;
     auto const directory = node_directory(scope, cluster, node.node_id);
     fs::remove_all(directory, ignored);
@@ -406,6 +435,7 @@ void Fleet::fill_pool()
         settings.debug_command = debug_command();
         fs::create_directories(node.directory);
         auto const process = runtime::write_config(node.name, node.directory, settings);
+        redis::set_node_tls(node.address.host, static_cast<std::uint16_t>(node.address.port), "");
         node.started = std::chrono::steady_clock::now();
         runtime_.start(process);
         pool_.push_back(std::move(node));

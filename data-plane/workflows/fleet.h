@@ -3,6 +3,7 @@
 // stable endpoints, whose routes are always derived from the store.
 #pragma once
 
+#include "core/certificates.h"
 #include "core/scope.h"
 #include "endpoints/forwarder.h"
 #include "runtime/node_runtime.h"
@@ -42,6 +43,7 @@ struct FleetOptions {
     std::filesystem::path snapshots_dir;  // <snapshots_dir>/<account>/<region>/<name>/<node group>.rdb
     std::filesystem::path s3_dir;         // what SnapshotArns read and exports write: <s3_dir>/<bucket>/<key>
     std::filesystem::path key_file;       // the installation's key for snapshots of encrypted groups
+    std::filesystem::path tls_dir;        // keyfleet's CA for nodes that serve TLS (ca.pem, ca-key.pem)
 };
 
 // The parameter values of a group (stored or default) as nodes run them.
@@ -65,6 +67,8 @@ public:
     // The name DEBUG answers to on this installation's nodes (derived from its
     // key, so it outlives restarts; no client is told it). Empty without a key file.
     std::string const& debug_command();
+    // The CA that signs the certificates of nodes serving TLS (created on first use).
+    core::CertificateAuthority const& certificate_authority();
     // A durable plain copy of a snapshot's or a bucket's RDB file, opened when sealed.
     void copy_plain(std::filesystem::path const& from, std::filesystem::path const& to);
 
@@ -155,6 +159,8 @@ private:
     std::mutex key_mutex_;
     std::string snapshot_key_;
     std::once_flag debug_command_once_;
+    std::mutex authority_mutex_;
+    std::optional<core::CertificateAuthority> authority_;
     std::string debug_command_;
     std::mutex pool_mutex_;
     std::atomic<bool> pool_closed_ = false;

@@ -92,8 +92,11 @@ StepResult allocate_group(Fleet& fleet, Run& run)
                               role ? std::string(role->as_string()) : std::string("primary"), run.clock().now_ms()};
         auto const owner = "node:" + Fleet::node_name(scope, member.id, "0001");
         // A cluster-mode node comes pre-started from the pool when one is ripe.
-        // A node restored from a snapshot starts with its data, so not from the pool.
-        bool const poolable = state->group.cluster_enabled && !member.settings.contains("seed_rdb");
+        // A node restored shard for shard starts with its data, so not from the pool.
+        // Pool nodes serve plaintext: a TLS node starts with its certificate.
+        auto const* transit = member.settings.if_contains("TransitEncryptionEnabled");
+        bool const poolable = state->group.cluster_enabled && !member.settings.contains("seed_rdb") &&
+                              !(transit && transit->as_bool());
         if (auto pool_node = poolable ? fleet.take_pool_node(tx, owner, member.port) : std::nullopt) {
             node.host = pool_node->address.host;
             node.port = pool_node->address.port;

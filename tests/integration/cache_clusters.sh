@@ -80,8 +80,9 @@ expect_message NotImplemented "$memcached" ec create-cache-cluster --cache-clust
 send Action=CreateCacheCluster CacheClusterId=mc Engine=memcached CacheNodeType=cache.t3.micro NumCacheNodes=1
 expect_wire_error 501 NotImplemented
 expect_error NotImplemented ec create-cache-cluster --cache-cluster-id tls --engine redis \
-    --cache-node-type cache.t3.micro --transit-encryption-enabled
-send Action=CreateCacheCluster CacheClusterId=tls Engine=redis CacheNodeType=cache.t3.micro TransitEncryptionEnabled=true
+    --cache-node-type cache.t3.micro --transit-encryption-enabled --auth-token 0123456789abcdef0123
+send Action=CreateCacheCluster CacheClusterId=tls Engine=redis CacheNodeType=cache.t3.micro TransitEncryptionEnabled=true \
+    AuthToken=0123456789abcdef0123
 expect_wire_error 501 NotImplemented
 expect_message CacheClusterNotFound "CacheCluster not found: nope" ec describe-cache-clusters --cache-cluster-id nope
 out=$(ec describe-cache-clusters)

@@ -403,6 +403,21 @@ group_gone() {
         [[ $output == *"(ReplicationGroupNotFoundFault)"* ]]
 }
 
+# primary_address GROUP / reader_address GROUP / config_endpoint GROUP: HOST:PORT of a
+# group's primary endpoint, reader endpoint (cluster mode disabled) or configuration endpoint.
+primary_address() {
+    ec describe-replication-groups --replication-group-id "$1" \
+        --query 'ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.[Address, Port]' --output text | tr '\t' :
+}
+reader_address() {
+    ec describe-replication-groups --replication-group-id "$1" \
+        --query 'ReplicationGroups[0].NodeGroups[0].ReaderEndpoint.[Address, Port]' --output text | tr '\t' :
+}
+config_endpoint() {
+    ec describe-replication-groups --replication-group-id "$1" \
+        --query 'ReplicationGroups[0].ConfigurationEndpoint.[Address, Port]' --output text | tr '\t' :
+}
+
 # node_port ID: the port of a cluster's node 0001.
 node_port() {
     ec describe-cache-clusters --cache-cluster-id "$1" --show-cache-node-info \

@@ -15,14 +15,6 @@ snapshots_dir=$KEYFLEET_DATA/snapshots/000000000000/us-east-1
 snapshot_is() {
     [ "$(ec describe-snapshots --snapshot-name "$1" --query 'Snapshots[0].SnapshotStatus' --output text)" = "$2" ]
 }
-primary_address() {
-    ec describe-replication-groups --replication-group-id "$1" \
-        --query 'ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.[Address, Port]' --output text | tr '\t' :
-}
-config_endpoint() {
-    ec describe-replication-groups --replication-group-id "$1" \
-        --query 'ReplicationGroups[0].ConfigurationEndpoint.[Address, Port]' --output text | tr '\t' :
-}
 events_of() {
     ec describe-events --source-identifier "$1" --source-type replication-group --query 'Events[].Message' --output text
 }

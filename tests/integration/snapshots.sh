@@ -21,10 +21,6 @@ snapshot_gone() {
     local output
     ! output=$(ec describe-snapshots --snapshot-name "$1" 2>&1) && [[ $output == *"(SnapshotNotFoundFault)"* ]]
 }
-primary_address() {
-    ec describe-replication-groups --replication-group-id "$1" \
-        --query 'ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.[Address, Port]' --output text | tr '\t' :
-}
 dbsize_is() { [ "$(rc "$1" DBSIZE)" = "$2" ]; }
 
 # keys_match ADDRESS: the data written below, all of it.
@@ -222,10 +218,6 @@ config_keys_match() {
         total=$((total + $(rc "$(node_address "$group-$shard-001")" DBSIZE)))
     done
     assert_eq 40 "$total" "keys across the shards of $group"
-}
-config_endpoint() {
-    ec describe-replication-groups --replication-group-id "$1" \
-        --query 'ReplicationGroups[0].ConfigurationEndpoint.[Address, Port]' --output text | tr '\t' :
 }
 ec create-replication-group --replication-group-id cm3 --replication-group-description c \
     --snapshot-name cm-snap --num-node-groups 3 >/dev/null

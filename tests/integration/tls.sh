@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# TLS in transit on real nodes: groups created with TransitEncryptionEnabled serve TLS only
+# (TransitEncryptionMode required), with certificates keyfleet's own CA (<data-dir>/tls/ca.pem)
+# signs for every address that reaches a node; plaintext is refused; replication, the cluster
+# bus and a failover work over TLS; AWS's refusals, and NotImplemented for what is not built.
+. "$(dirname "$0")/lib.sh"
+require_tool redis-cli redis-server openssl
+
+reserve_loopback_network
+start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 0
+CA=$KEYFLEET_DATA/tls/ca.pem
+
+# tls ADDRESS redis-cli-args...: redis-cli over TLS, verifying the node against keyfleet's CA.
+tls() {
+    local address=$1
+    shift
+    timeout 10 redis-cli --tls --cacert "$CA" -h "${address%:*}" -p "${address##*:}" "$@"
+}
+# verifies_as ADDRESS: the certificate served there chains to the CA and names that address.
+verifies_as() {
+    local address=$1 out
+    out=$(timeout 10 openssl s_client -connect "$address" -CAfile "$CA" -verify_ip "${address%:*}" \
+        -verify_return_error </dev/null 2>&1) || fail "the certificate at $address does not verify: $out"
+    [[ $out == *"Verification: OK"* ]] || fail "the certificate at $address does not verify: $out"
+}
+# answers ADDRESS KEY VALUE: GET over TLS there gives VALUE.
+answers() { [ "$(tls "$1" GET "$2" 2>/dev/null)" = "$3" ]; }
+
+# --- Refusals ---------------------------------------------------------------------------------
+expect_error InvalidParameterCombination ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
+    --replication-group-description d --transit-encryption-mode required
+expect_error InvalidParameterValue ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
+    --replication-group-description d --auth-token 0123456789abcdef0123
+expect_error NotImplemented ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
+    --replication-group-description d --transit-encryption-enabled --transit-encryption-mode preferred
+expect_error NotImplemented ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
+    --replication-group-description d --transit-encryption-enabled --auth-token 0123456789abcdef0123
+assert_eq "" "$(ec describe-replication-groups --query 'ReplicationGroups[].ReplicationGroupId' --output text)" \
+    "a refused create leaves nothing"
+
+# --- Cluster mode disabled: a primary and a replica ---------------------------------------------
+out=$(ec create-replication-group --replication-group-id sec --replication-group-description tls \
+    --cache-node-type cache.t3.micro --num-cache-clusters 2 --automatic-failover-enabled --transit-encryption-enabled)
+assert_eq "true|required" "$(jqr '.ReplicationGroup | "\(.TransitEncryptionEnabled)|\(.TransitEncryptionMode)"' "$out")" \
+    "CreateReplicationGroup answer"
+wait_until 90 group_status_is sec available
+[ -s "$CA" ] || fail "no CA at $CA"
+[ "$(stat -c %a "$KEYFLEET_DATA/tls/ca-key.pem")" = 600 ] || fail "the CA key is readable by others"
+assert_eq "true|required" "$(ec describe-cache-clusters --cache-cluster-id sec-002 \
+    --query 'CacheClusters[0].[TransitEncryptionEnabled, TransitEncryptionMode]' --output text | tr '\t' '|' |
+    tr A-Z a-z)" "a member cluster says so"
+primary=$(primary_address sec)
+reader=$(reader_address sec)
+node1=$(node_address sec-001)
+node2=$(node_address sec-002)
+for address in "$primary" "$reader" "$node1" "$node2"; do verifies_as "$address"; done
+assert_eq OK "$(tls "$primary" SET greeting hello)" "SET over TLS through the primary endpoint"
+wait_until 30 answers "$node2" greeting hello
+assert_eq hello "$(tls "$reader" GET greeting)" "GET over TLS through the reader endpoint"
+refuses_plaintext() { ! timeout 5 redis-cli -h "${1%:*}" -p "${1##*:}" PING 2>/dev/null | grep -q PONG; }
+for address in "$primary" "$node1" "$node2"; do
+    refuses_plaintext "$address" || fail "$address answered plaintext"
+done
+assert_eq "1" "$(tls "$node1" CONFIG GET tls-replication | sed -n 2p | grep -c yes)" "replication over TLS"
+# Another CA's clients are refused: the node's certificate is keyfleet's.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=other -days 1 \
+    -keyout "$TEST_TMP/other.key" -out "$TEST_TMP/other.pem" 2>/dev/null
+! timeout 5 redis-cli --tls --cacert "$TEST_TMP/other.pem" -h "${primary%:*}" -p "${primary##*:}" PING 2>/dev/null |
+    grep -q PONG || fail "a client trusting another CA was served"
+
+# A failover over TLS: the replica takes over behind the same endpoint, with the key.
+ec test-failover --replication-group-id sec --node-group-id 0001 >/dev/null
+primary_is() { [ "$(ec describe-replication-groups --replication-group-id sec | jq -r '.ReplicationGroups[0].NodeGroups[0].NodeGroupMembers[] | select(.CurrentRole == "primary") | .CacheClusterId')" = "$1" ]; }
+wait_until 60 primary_is sec-002
+wait_until 60 group_status_is sec available
+wait_until 30 answers "$primary" greeting hello
+assert_eq OK "$(tls "$primary" SET after failover)" "writes through the endpoint after the failover"
+
+expect_error NotImplemented ec modify-replication-group --replication-group-id sec --no-transit-encryption-enabled \
+    --apply-immediately
+
+# --- Cluster mode enabled: two shards with a replica each, the bus over TLS --------------------
+ec create-replication-group --replication-group-id csec --replication-group-description tls \
+    --cache-node-type cache.t3.micro --num-node-groups 2 --replicas-per-node-group 1 --transit-encryption-enabled \
+    >/dev/null
+wait_until 120 group_status_is csec available
+config=$(config_endpoint csec)
+verifies_as "$config"
+verifies_as "$(node_address csec-0002-002)"
+for i in $(seq 1 20); do tls "$config" -c SET "key:$i" "value:$i" >/dev/null; done
+for i in $(seq 1 20); do assert_eq "value:$i" "$(tls "$config" -c GET "key:$i")" "key:$i through the cluster"; done
+assert_eq ok "$(tls "$(node_address csec-0001-001)" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" \
+    "cluster state over TLS"
+assert_eq yes "$(tls "$(node_address csec-0001-001)" CONFIG GET tls-cluster | sed -n 2p)" "the cluster bus over TLS"
+refuses_plaintext "$config" || fail "the configuration endpoint answered plaintext"
+
+# --- A single-node cache cluster ---------------------------------------------------------------
+ec create-cache-cluster --cache-cluster-id single --engine redis --cache-node-type cache.t3.micro \
+    --num-cache-nodes 1 --transit-encryption-enabled >/dev/null
+wait_until 60 cluster_status_is single available
+single=$(node_address single)
+verifies_as "$single"
+assert_eq PONG "$(tls "$single" PING)" "PING over TLS"
+refuses_plaintext "$single" || fail "the single node answered plaintext"
+
+# --- Deleting leaves no node, and no key file outside the data dir ------------------------------
+for group in sec csec; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+ec delete-cache-cluster --cache-cluster-id single >/dev/null
+for group in sec csec; do wait_until 60 group_gone "$group"; done
+wait_until 60 cluster_gone single
