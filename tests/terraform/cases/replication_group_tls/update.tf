@@ -1,0 +1,23 @@
+# Step 2: an in-place change (the description) keeps TLS as it is: no replacement, no drift.
+resource "aws_elasticache_replication_group" "this" {
+  replication_group_id       = "tf-tls"
+  description                = "keyfleet terraform case: TLS in transit, described again"
+  engine                     = "redis"
+  node_type                  = "cache.t3.micro"
+  num_cache_clusters         = 2
+  automatic_failover_enabled = true
+  port                       = 6379
+  transit_encryption_enabled = true
+}
+
+output "primary_endpoint_address" {
+  value = aws_elasticache_replication_group.this.primary_endpoint_address
+}
+
+output "reader_endpoint_address" {
+  value = aws_elasticache_replication_group.this.reader_endpoint_address
+}
+
+output "transit" {
+  value = "${aws_elasticache_replication_group.this.transit_encryption_enabled}|${aws_elasticache_replication_group.this.transit_encryption_mode}"
+}
