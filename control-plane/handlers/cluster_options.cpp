@@ -118,11 +118,6 @@ void refuse_unbuilt(json::object const& in, bool seeding)
     auto const refuse = [](std::string_view member, std::string_view capability) {
         throw ApiError::from_model("NotImplemented", not_implemented_message(member, capability));
     };
-    if (in.contains("AuthToken")) {
-        if (!flag(in, "TransitEncryptionEnabled"))
-            throw invalid_parameter_value("The AUTH token can only be set when TransitEncryptionEnabled is true.");
-        refuse("AuthToken", "AUTH tokens on the nodes");
-    }
     if (auto const mode = optional_string(in, "TransitEncryptionMode"); mode && *mode == "preferred")
         refuse("TransitEncryptionMode preferred", "TLS and plaintext on one port (preferred mode)");
     if ((in.contains("SnapshotName") || in.contains("SnapshotArns")) && !seeding)
@@ -255,6 +250,18 @@ ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json:
     if (flag(in, "TransitEncryptionEnabled")) {
         options.settings["TransitEncryptionEnabled"] = true;
         options.settings["TransitEncryptionMode"] = "required";
+    }
+    // AUTH on every node and for replication. The token rests in the store only
+    // to configure nodes; no reply, event or log line carries it.
+    if (auto const token = optional_string(in, "AuthToken")) {
+        if (!flag(in, "TransitEncryptionEnabled"))
+            throw invalid_parameter_value("The AUTH token can only be set when TransitEncryptionEnabled is true.");
+        auto const printable = std::ranges::all_of(*token, [](char c) { return c >= 0x20 && c <= 0x7e; });
+        if (token->size() < 16 || token->size() > 128 || !printable || token->find_first_of("/\"@") != std::string::npos)
+            throw invalid_parameter_value("Invalid AuthToken provided: it must be 16 to 128 printable characters, "
+                                          "none of them /, \" or @.");
+        options.settings["AuthToken"] = *token;
+        options.settings["AuthTokenLastModifiedDate"] = ctx.clock.now_ms();
     }
     return options;
 }

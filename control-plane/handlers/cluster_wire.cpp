@@ -107,7 +107,9 @@ json::object cache_cluster_to_wire(Context const& ctx, store::CacheCluster const
                                          ? cluster.settings.at("SnapshotRetentionLimit")
                                          : json::value(0);
     wire["SnapshotWindow"] = setting_text(cluster.settings, "SnapshotWindow");
-    wire["AuthTokenEnabled"] = false;
+    wire["AuthTokenEnabled"] = cluster.settings.contains("AuthToken");
+    if (auto const* modified = cluster.settings.if_contains("AuthTokenLastModifiedDate"))
+        wire["AuthTokenLastModifiedDate"] = *modified;
     wire["TransitEncryptionEnabled"] = setting_flag(cluster.settings, "TransitEncryptionEnabled", false);
     if (cluster.settings.contains("TransitEncryptionMode"))
         wire["TransitEncryptionMode"] = setting_text(cluster.settings, "TransitEncryptionMode");
@@ -180,7 +182,9 @@ json::object replication_group_to_wire(Context const& ctx, store::ReplicationGro
     wire["SnapshotWindow"] = setting_text(group.settings, "SnapshotWindow");
     wire["ClusterEnabled"] = group.cluster_enabled;
     wire["CacheNodeType"] = group.node_type;
-    wire["AuthTokenEnabled"] = false;
+    wire["AuthTokenEnabled"] = group.settings.contains("AuthToken");
+    if (auto const* modified = group.settings.if_contains("AuthTokenLastModifiedDate"))
+        wire["AuthTokenLastModifiedDate"] = *modified;
     wire["TransitEncryptionEnabled"] = setting_flag(group.settings, "TransitEncryptionEnabled", false);
     if (group.settings.contains("TransitEncryptionMode"))
         wire["TransitEncryptionMode"] = setting_text(group.settings, "TransitEncryptionMode");

@@ -64,46 +64,49 @@ void append(redisContext* context, std::vector<std::string> const& arguments)
 
 namespace {
 
-std::mutex tls_mutex;
-std::map<std::pair<std::string, std::uint16_t>, std::string> tls_nodes;  // address -> CA file
+std::mutex access_mutex;
+std::map<std::pair<std::string, std::uint16_t>, NodeAccess> node_access;  // address -> how to reach it
 
-std::string ca_file_of(std::string const& host, std::uint16_t port)
+NodeAccess access_of(std::string const& host, std::uint16_t port)
 {
-    std::lock_guard lock(tls_mutex);
-    auto const found = tls_nodes.find({host, port});
-    return found == tls_nodes.end() ? std::string() : found->second;
+    std::lock_guard lock(access_mutex);
+    auto const found = node_access.find({host, port});
+    return found == node_access.end() ? NodeAccess{} : found->second;
 }
 
 }  // namespace
 
-void set_node_tls(std::string const& host, std::uint16_t port, std::string const& ca_file)
+void set_node_access(std::string const& host, std::uint16_t port, NodeAccess const& access)
 {
-    std::lock_guard lock(tls_mutex);
-    if (ca_file.empty())
-        tls_nodes.erase({host, port});
+    std::lock_guard lock(access_mutex);
+    if (access.ca_file.empty() && access.password.empty())
+        node_access.erase({host, port});
     else
-        tls_nodes[{host, port}] = ca_file;
+        node_access[{host, port}] = access;
 }
 
 Client::Client(std::string const& host, std::uint16_t port, std::chrono::milliseconds timeout)
     : where_(host + ":" + std::to_string(port))
 {
-    if (auto const ca_file = ca_file_of(host, port); !ca_file.empty()) {
-        tls_ = std::make_unique<TlsStream>(host, port, timeout, ca_file);
+    auto const access = access_of(host, port);
+    if (!access.ca_file.empty()) {
+        tls_ = std::make_unique<TlsStream>(host, port, timeout, access.ca_file);
         reader_ = redisReaderCreate();
         if (!reader_)
             throw ConnectionError("cannot allocate a reply reader for " + where_);
-        return;
+    } else {
+        context_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(timeout));
+        if (!context_ || context_->err) {
+            std::string const why = context_ ? context_->errstr : "cannot allocate a connection";
+            if (context_)
+                redisFree(context_);
+            context_ = nullptr;
+            throw ConnectionError("cannot connect to " + where_ + ": " + why);
+        }
+        redisSetTimeout(context_, to_timeval(timeout));
     }
-    context_ = redisConnectWithTimeout(host.c_str(), port, to_timeval(timeout));
-    if (!context_ || context_->err) {
-        std::string const why = context_ ? context_->errstr : "cannot allocate a connection";
-        if (context_)
-            redisFree(context_);
-        context_ = nullptr;
-        throw ConnectionError("cannot connect to " + where_ + ": " + why);
-    }
-    redisSetTimeout(context_, to_timeval(timeout));
+    if (!access.password.empty())
+        checked({"AUTH", access.password});  // the error names the command, never the password
 }
 
 Client::~Client()

@@ -39,8 +39,9 @@ class TlsStream;
 class Client {
 public:
     // Throws ConnectionError when the node does not accept within the timeout.
-    // A node recorded as serving TLS (set_node_tls) is reached over TLS, its
-    // certificate checked against the CA recorded for it and `host`.
+    // A node recorded as serving TLS (set_node_access) is reached over TLS, its
+    // certificate checked against the CA recorded for it and `host`; one with a
+    // password is sent AUTH first (a refusal throws std::runtime_error).
     Client(std::string const& host, std::uint16_t port, std::chrono::milliseconds timeout);
     ~Client();
     Client(Client&&) noexcept;
@@ -71,10 +72,17 @@ private:
 bool wait_until_ready(std::string const& host, std::uint16_t port, std::chrono::steady_clock::time_point deadline,
                       std::function<bool()> const& alive = {});
 
-// Records that the node at host:port serves TLS only, its certificate signed
-// by the CA in `ca_file`; an empty `ca_file` records that it serves plaintext.
-// Every Client to that address follows it. Recorded when a node starts.
-void set_node_tls(std::string const& host, std::uint16_t port, std::string const& ca_file);
+// How keyfleet reaches a node: over TLS when it serves TLS only (its
+// certificate signed by the CA in `ca_file`), and with AUTH when it has a
+// password. Empty members: plaintext, no AUTH.
+struct NodeAccess {
+    std::string ca_file;
+    std::string password;
+};
+
+// Records how to reach the node at host:port; every Client to that address
+// follows it. Recorded when a node starts, forgotten when it is destroyed.
+void set_node_access(std::string const& host, std::uint16_t port, NodeAccess const& access);
 
 struct ClusterNode {
     std::string id;

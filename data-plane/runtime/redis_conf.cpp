@@ -8,6 +8,10 @@
 
 #include <charconv>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <set>
 #include <stdexcept>
 
@@ -163,6 +167,10 @@ std::string render_config(NodeSettings const& settings)
     }
     if (settings.replica_of)
         line("replicaof", fmt::format("{} {}", settings.replica_of->first, settings.replica_of->second));
+    if (!settings.password.empty()) {
+        line("requirepass", quote_value(settings.password));
+        line("masterauth", quote_value(settings.password));
+    }
     if (auto const renames = settings.parameters.find("rename-commands"); renames != settings.parameters.end()) {
         std::vector<std::string> words;
         for (std::string_view rest = renames->second; !rest.empty();) {
@@ -193,10 +201,18 @@ std::string render_config(NodeSettings const& settings)
 NodeProcess write_config(std::string name, std::filesystem::path const& directory, NodeSettings const& settings)
 {
     auto const config = directory / config_file_name;
-    std::ofstream out(config, std::ios::trunc);
-    out << render_config(settings);
-    out.close();
-    if (!out)
+    // Owner only: it may carry the node's password.
+    auto const text = render_config(settings);
+    int const fd = ::open(config.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool written = fd >= 0 && ::fchmod(fd, 0600) == 0;
+    for (std::size_t at = 0; written && at < text.size();) {
+        auto const n = ::write(fd, text.data() + at, text.size() - at);
+        written = n > 0;
+        at += written ? std::size_t(n) : 0;
+    }
+    if (fd >= 0)
+        ::close(fd);
+    if (!written)
         throw std::runtime_error("cannot write " + config.string());
     return {std::move(name), directory, config, directory / log_file_name};
 }

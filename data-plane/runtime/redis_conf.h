@@ -39,6 +39,9 @@ struct NodeSettings {
     // of a restore's part); no client knows it. Empty: no DEBUG at all.
     std::string debug_command;
     std::optional<NodeTls> tls;
+    // AUTH for clients and for replication (the group's AuthToken); empty: none.
+    // The config file that carries it is readable by its owner only.
+    std::string password;
     // A replica of this primary (cluster mode disabled).
     std::optional<std::pair<std::string, std::uint16_t>> replica_of;
 };

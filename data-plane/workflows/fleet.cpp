@@ -190,6 +190,8 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
                     names.insert(endpoint->host);
         settings.tls->names.assign(names.begin(), names.end());
     }
+    if (auto const* token = cluster.settings.if_contains("AuthToken"); token && token->is_string())
+        settings.password = std::string(token->as_string());
     if (cluster.replication_group_id) {
         settings.cluster_enabled = group && group->cluster_enabled;
         if (!settings.cluster_enabled && node.role == "replica") {
@@ -215,7 +217,8 @@ void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& clus
                           fs::copy_options::overwrite_existing);
             certificate_authority().issue(settings.tls->names, settings.tls->certificate_file, settings.tls->key_file);
         }
-        redis::set_node_tls(node.host, static_cast<std::uint16_t>(node.port), settings.tls ? settings.tls->ca_file : "");
+        redis::set_node_access(node.host, static_cast<std::uint16_t>(node.port),
+                               {settings.tls ? settings.tls->ca_file : "", settings.password});
         seed_from_rdb(cluster, directory);
         runtime_.start(process);
     }
@@ -229,7 +232,7 @@ void Fleet::stop_node(core::Scope const& scope, std::string_view cluster, store:
 void Fleet::destroy_node(core::Scope const& scope, std::string_view cluster, store::CacheNode const& node)
 {
     stop_node(scope, cluster, node);
-    redis::set_node_tls(node.host, static_cast<std::uint16_t>(node.port), "");
+    redis::set_node_access(node.host, static_cast<std::uint16_t>(node.port), {});
     std::error_code ignored;
     auto const directory = node_directory(scope, cluster, node.node_id);
     fs::remove_all(directory, ignored);
@@ -435,7 +438,7 @@ void Fleet::fill_pool()
         settings.debug_command = debug_command();
         fs::create_directories(node.directory);
         auto const process = runtime::write_config(node.name, node.directory, settings);
-        redis::set_node_tls(node.address.host, static_cast<std::uint16_t>(node.address.port), "");
+        redis::set_node_access(node.address.host, static_cast<std::uint16_t>(node.address.port), {});
         node.started = std::chrono::steady_clock::now();
         runtime_.start(process);
         pool_.push_back(std::move(node));

@@ -79,10 +79,10 @@ expect_message NotImplemented "$memcached" ec create-cache-cluster --cache-clust
     --cache-node-type cache.t3.micro --num-cache-nodes 2 --az-mode cross-az
 send Action=CreateCacheCluster CacheClusterId=mc Engine=memcached CacheNodeType=cache.t3.micro NumCacheNodes=1
 expect_wire_error 501 NotImplemented
-expect_error NotImplemented ec create-cache-cluster --cache-cluster-id tls --engine redis \
-    --cache-node-type cache.t3.micro --transit-encryption-enabled --auth-token 0123456789abcdef0123
-send Action=CreateCacheCluster CacheClusterId=tls Engine=redis CacheNodeType=cache.t3.micro TransitEncryptionEnabled=true \
-    AuthToken=0123456789abcdef0123
+expect_error NotImplemented ec create-cache-cluster --cache-cluster-id sns --engine redis \
+    --cache-node-type cache.t3.micro --notification-topic-arn arn:aws:sns:us-east-1:000000000000:cache-events
+send Action=CreateCacheCluster CacheClusterId=sns Engine=redis CacheNodeType=cache.t3.micro \
+    NotificationTopicArn=arn:aws:sns:us-east-1:000000000000:cache-events
 expect_wire_error 501 NotImplemented
 expect_message CacheClusterNotFound "CacheCluster not found: nope" ec describe-cache-clusters --cache-cluster-id nope
 out=$(ec describe-cache-clusters)

@@ -2,7 +2,9 @@
 # TLS in transit on real nodes: groups created with TransitEncryptionEnabled serve TLS only
 # (TransitEncryptionMode required), with certificates keyfleet's own CA (<data-dir>/tls/ca.pem)
 # signs for every address that reaches a node; plaintext is refused; replication, the cluster
-# bus and a failover work over TLS; AWS's refusals, and NotImplemented for what is not built.
+# bus and a failover work over TLS. With an AuthToken every node asks for it (NOAUTH without),
+# replication uses it, and it appears in no reply, event or log. AWS's refusals, and
+# NotImplemented for what is not built.
 . "$(dirname "$0")/lib.sh"
 require_tool redis-cli redis-server openssl
 
@@ -33,8 +35,12 @@ expect_error InvalidParameterValue ec create-replication-group --replication-gro
     --replication-group-description d --auth-token 0123456789abcdef0123
 expect_error NotImplemented ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
     --replication-group-description d --transit-encryption-enabled --transit-encryption-mode preferred
-expect_error NotImplemented ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
-    --replication-group-description d --transit-encryption-enabled --auth-token 0123456789abcdef0123
+for token in short-token-123 "$(printf 'a%.0s' $(seq 1 129))" 0123456789abcdef@ '0123456789abcdef/' \
+    '0123456789abcdef"'; do
+    expect_error InvalidParameterValue ec create-replication-group --replication-group-id bad \
+        --cache-node-type cache.t3.micro --replication-group-description d --transit-encryption-enabled \
+        --auth-token "$token"
+done
 assert_eq "" "$(ec describe-replication-groups --query 'ReplicationGroups[].ReplicationGroupId' --output text)" \
     "a refused create leaves nothing"
 
@@ -78,6 +84,51 @@ assert_eq OK "$(tls "$primary" SET after failover)" "writes through the endpoint
 
 expect_error NotImplemented ec modify-replication-group --replication-group-id sec --no-transit-encryption-enabled \
     --apply-immediately
+assert_eq "false" "$(ec describe-replication-groups --replication-group-id sec \
+    --query 'ReplicationGroups[0].AuthTokenEnabled' --output text | tr A-Z a-z)" "no AUTH token"
+
+# --- An AUTH token: every node asks for it, replication and failover use it --------------------
+TOKEN='keyfleet-test-token-0123456789!'
+out=$(ec create-replication-group --replication-group-id authed --replication-group-description auth \
+    --cache-node-type cache.t3.micro --num-cache-clusters 2 --automatic-failover-enabled \
+    --transit-encryption-enabled --auth-token "$TOKEN")
+assert_eq "true" "$(jqr .ReplicationGroup.AuthTokenEnabled "$out")" "AuthTokenEnabled in the answer"
+wait_until 90 group_status_is authed available
+authed=$(primary_address authed)
+tls "$authed" SET k v 2>&1 | grep -q NOAUTH || fail "a client without the token was served"
+# authed_cli ADDRESS args... / as_user PASSWORD ADDRESS args...: redis-cli over TLS with a password.
+as_user() {
+    local password=$1 address=$2
+    shift 2
+    timeout 10 redis-cli --tls --cacert "$CA" --no-auth-warning -a "$password" -h "${address%:*}" -p "${address##*:}" "$@"
+}
+authed_cli() { as_user "$TOKEN" "$@"; }
+assert_eq OK "$(authed_cli "$authed" SET k v)" "SET with the token"
+authed_answers() { [ "$(authed_cli "$1" GET k 2>/dev/null)" = v ]; }
+wait_until 30 authed_answers "$(node_address authed-002)"
+! as_user wrong-token-0123456789 "$authed" PING 2>/dev/null | grep -q PONG || fail "a wrong token was accepted"
+out=$(ec describe-replication-groups --replication-group-id authed)
+assert_eq "true" "$(jqr '.ReplicationGroups[0].AuthTokenEnabled' "$out")" "AuthTokenEnabled"
+[ "$(jqr '.ReplicationGroups[0].AuthTokenLastModifiedDate' "$out")" != null ] || fail "no AuthTokenLastModifiedDate: $out"
+assert_eq "true" "$(ec describe-cache-clusters --cache-cluster-id authed-002 \
+    --query 'CacheClusters[0].AuthTokenEnabled' --output text | tr A-Z a-z)" "a member says so"
+ec test-failover --replication-group-id authed --node-group-id 0001 >/dev/null
+authed_primary_is() { [ "$(ec describe-replication-groups --replication-group-id authed | jq -r '.ReplicationGroups[0].NodeGroups[0].NodeGroupMembers[] | select(.CurrentRole == "primary") | .CacheClusterId')" = "$1" ]; }
+wait_until 60 authed_primary_is authed-002
+wait_until 60 group_status_is authed available
+wait_until 30 authed_answers "$authed"
+expect_error NotImplemented ec modify-replication-group --replication-group-id authed --auth-token "$TOKEN-new" \
+    --auth-token-update-strategy ROTATE --apply-immediately
+# The token is in the nodes' configs (owner only) and nowhere else keyfleet writes or answers.
+for conf in "$KEYFLEET_DATA"/nodes/000000000000/us-east-1/authed-00*/0001/redis.conf; do
+    [ "$(stat -c %a "$conf")" = 600 ] || fail "$conf is readable by others"
+done
+! grep -rqF --exclude=redis.conf --exclude='keyfleet.db*' -- "$TOKEN" "$KEYFLEET_DATA" "$KEYFLEET_LOG" ||
+    fail "the token is in $(grep -rlF --exclude=redis.conf --exclude='keyfleet.db*' -- "$TOKEN" "$KEYFLEET_DATA" "$KEYFLEET_LOG")"
+for call in "describe-replication-groups" "describe-cache-clusters --show-cache-node-info" "describe-events"; do
+    # shellcheck disable=SC2086
+    ! ec $call | grep -qF -- "$TOKEN" || fail "$call shows the token"
+done
 
 # --- Cluster mode enabled: two shards with a replica each, the bus over TLS --------------------
 ec create-replication-group --replication-group-id csec --replication-group-description tls \
@@ -94,17 +145,20 @@ assert_eq ok "$(tls "$(node_address csec-0001-001)" CLUSTER INFO | tr -d '\r' | 
 assert_eq yes "$(tls "$(node_address csec-0001-001)" CONFIG GET tls-cluster | sed -n 2p)" "the cluster bus over TLS"
 refuses_plaintext "$config" || fail "the configuration endpoint answered plaintext"
 
-# --- A single-node cache cluster ---------------------------------------------------------------
+# --- A single-node cache cluster with the token ------------------------------------------------
 ec create-cache-cluster --cache-cluster-id single --engine redis --cache-node-type cache.t3.micro \
-    --num-cache-nodes 1 --transit-encryption-enabled >/dev/null
+    --num-cache-nodes 1 --transit-encryption-enabled --auth-token "$TOKEN" >/dev/null
 wait_until 60 cluster_status_is single available
 single=$(node_address single)
 verifies_as "$single"
-assert_eq PONG "$(tls "$single" PING)" "PING over TLS"
+assert_eq PONG "$(authed_cli "$single" PING)" "PING over TLS with the token"
+tls "$single" PING 2>&1 | grep -q NOAUTH || fail "the single node served a client without the token"
+assert_eq "true" "$(ec describe-cache-clusters --cache-cluster-id single --query 'CacheClusters[0].AuthTokenEnabled' \
+    --output text | tr A-Z a-z)" "AuthTokenEnabled of a cache cluster"
 refuses_plaintext "$single" || fail "the single node answered plaintext"
 
 # --- Deleting leaves no node, and no key file outside the data dir ------------------------------
-for group in sec csec; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
+for group in sec csec authed; do ec delete-replication-group --replication-group-id "$group" >/dev/null; done
 ec delete-cache-cluster --cache-cluster-id single >/dev/null
-for group in sec csec; do wait_until 60 group_gone "$group"; done
+for group in sec csec authed; do wait_until 60 group_gone "$group"; done
 wait_until 60 cluster_gone single

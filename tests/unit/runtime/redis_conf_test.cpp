@@ -72,3 +72,14 @@ TEST_CASE("a TLS node takes TLS on its port and nowhere plaintext, for clients, 
     CHECK_FALSE(has(conf, "port 6380"));
     CHECK_FALSE(mentions(conf, "cluster-announce-port"));
 }
+
+TEST_CASE("a node with a password asks clients for it and gives it to its primary", "[runtime]")
+{
+    NodeSettings settings;
+    settings.port = 6379;
+    CHECK_FALSE(mentions(render_config(settings), "requirepass"));
+    settings.password = "a token with \"quotes\" and spaces";
+    auto const conf = render_config(settings);
+    CHECK(has(conf, "requirepass \"a token with \\\"quotes\\\" and spaces\""));
+    CHECK(has(conf, "masterauth \"a token with \\\"quotes\\\" and spaces\""));
+}

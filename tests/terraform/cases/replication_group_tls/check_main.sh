@@ -14,8 +14,9 @@ for host in "$primary" "$reader"; do
     timeout 10 openssl s_client -connect "$host:6379" -CAfile "$CA" -verify_ip "$host" -verify_return_error \
         </dev/null >/dev/null 2>&1 || fail "the certificate at $host:6379 does not verify against $CA"
 done
-assert_eq OK "$(timeout 10 redis-cli --tls --cacert "$CA" -h "$primary" -p 6379 SET tf:key "step $TF_STEP")" \
-    "SET over TLS through the primary endpoint"
-reads_back() { [ "$(timeout 5 redis-cli --tls --cacert "$CA" -h "$reader" -p 6379 GET tf:key)" = "step $1" ]; }
+tls_cli() { timeout 10 redis-cli --tls --cacert "$CA" --no-auth-warning -a keyfleet-terraform-token-0123 "$@"; }
+assert_eq OK "$(tls_cli -h "$primary" -p 6379 SET tf:key "step $TF_STEP")" "SET over TLS through the primary endpoint"
+reads_back() { [ "$(tls_cli -h "$reader" -p 6379 GET tf:key)" = "step $1" ]; }
+timeout 10 redis-cli --tls --cacert "$CA" -h "$primary" -p 6379 PING 2>&1 | grep -q NOAUTH || fail "served without the token"
 wait_until 10 reads_back "$TF_STEP"
 ! timeout 5 redis-cli -h "$primary" -p 6379 PING 2>/dev/null | grep -q PONG || fail "plaintext was served"

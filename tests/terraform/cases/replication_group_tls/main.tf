@@ -1,8 +1,9 @@
-# Step 1: a cluster-mode-disabled group with TLS in transit (transit_encryption_enabled):
-# CreateReplicationGroup with TransitEncryptionEnabled, the provider's waiter, then the
-# read-back of TransitEncryptionEnabled and TransitEncryptionMode (ForceNew attributes: a
-# wrong echo would plan a replacement). The checks reach the group over TLS only, verifying
-# its certificate against keyfleet's CA.
+# Step 1: a cluster-mode-disabled group with TLS in transit and an AUTH token:
+# CreateReplicationGroup with TransitEncryptionEnabled and AuthToken, the provider's waiter,
+# then the read-back of TransitEncryptionEnabled and TransitEncryptionMode (ForceNew: a wrong
+# echo would plan a replacement) and of the members' AuthTokenEnabled (false would drop
+# auth_token from state: a diff on every plan). The checks reach the group over TLS only,
+# verifying its certificate against keyfleet's CA, with the token.
 resource "aws_elasticache_replication_group" "this" {
   replication_group_id       = "tf-tls"
   description                = "keyfleet terraform case: TLS in transit"
@@ -12,6 +13,7 @@ resource "aws_elasticache_replication_group" "this" {
   automatic_failover_enabled = true
   port                       = 6379
   transit_encryption_enabled = true
+  auth_token                 = "keyfleet-terraform-token-0123"
 }
 
 output "primary_endpoint_address" {

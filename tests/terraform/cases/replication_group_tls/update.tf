@@ -8,6 +8,7 @@ resource "aws_elasticache_replication_group" "this" {
   automatic_failover_enabled = true
   port                       = 6379
   transit_encryption_enabled = true
+  auth_token                 = "keyfleet-terraform-token-0123"
 }
 
 output "primary_endpoint_address" {
