@@ -113,6 +113,14 @@ std::vector<std::string> snapshot_files(Context const& ctx, json::object const& 
     return files;
 }
 
+void check_auth_token(std::string const& token)
+{
+    auto const printable = std::ranges::all_of(token, [](char c) { return c >= 0x20 && c <= 0x7e; });
+    if (token.size() < 16 || token.size() > 128 || !printable || token.find_first_of("/\"@") != std::string::npos)
+        throw invalid_parameter_value("Invalid AuthToken provided: it must be 16 to 128 printable characters, none "
+                                      "of them /, \" or @.");
+}
+
 void refuse_unbuilt(json::object const& in, bool seeding)
 {
     auto const refuse = [](std::string_view member, std::string_view capability) {
@@ -256,10 +264,7 @@ ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json:
     if (auto const token = optional_string(in, "AuthToken")) {
         if (!flag(in, "TransitEncryptionEnabled"))
             throw invalid_parameter_value("The AUTH token can only be set when TransitEncryptionEnabled is true.");
-        auto const printable = std::ranges::all_of(*token, [](char c) { return c >= 0x20 && c <= 0x7e; });
-        if (token->size() < 16 || token->size() > 128 || !printable || token->find_first_of("/\"@") != std::string::npos)
-            throw invalid_parameter_value("Invalid AuthToken provided: it must be 16 to 128 printable characters, "
-                                          "none of them /, \" or @.");
+        check_auth_token(*token);
         options.settings["AuthToken"] = *token;
         options.settings["AuthTokenLastModifiedDate"] = ctx.clock.now_ms();
     }

@@ -38,6 +38,10 @@ ClusterOptions cluster_options(Context const& ctx, store::Transaction& tx, json:
 // InvalidParameterValue for one ElastiCache does not have.
 std::string engine_of(json::object const& in);
 
+// AWS's rules for an AuthToken: 16 to 128 printable characters, none of / " @
+// (InvalidParameterValue).
+void check_auth_token(std::string const& token);
+
 // NotImplemented for members whose capability keyfleet does not have yet.
 // `seeding`: whether SnapshotArns and SnapshotName (data to start from) are carried out.
 void refuse_unbuilt(json::object const& in, bool seeding = false);

@@ -270,11 +270,78 @@ json::object decrease_replica_count(Context& ctx, json::object const& in)
     return out;
 }
 
+namespace {
+
+// AuthToken with AuthTokenUpdateStrategy, on its own: ROTATE adds the token
+// (the current one stays valid beside it), SET makes it the only one, DELETE
+// removes AUTH. The nodes take it at once (workflow update_auth_token).
+json::object modify_auth_token(Context& ctx, json::object const& in, std::string const& id)
+{
+    auto const token = optional_string(in, "AuthToken");
+    auto const strategy = optional_string(in, "AuthTokenUpdateStrategy");
+    if (!strategy)
+        throw invalid_parameter_combination("AuthTokenUpdateStrategy must be given with AuthToken.");
+    if (*strategy == "DELETE" ? token.has_value() : !token.has_value())
+        throw invalid_parameter_combination(*strategy == "DELETE"
+                                                ? "AuthToken cannot be given with AuthTokenUpdateStrategy DELETE."
+                                                : "AuthToken must be given with AuthTokenUpdateStrategy " + *strategy + ".");
+    for (auto const& [member, value] : in)
+        if (member != "ReplicationGroupId" && member != "ApplyImmediately" && member != "AuthToken" &&
+            member != "AuthTokenUpdateStrategy")
+            throw invalid_parameter_combination("AuthToken changes are made on their own, not with " +
+                                                std::string(member) + ".");
+    if (token)
+        check_auth_token(*token);
+
+    auto tx = ctx.db.write();
+    auto group = available_group(tx, ctx, id);
+    auto& settings = group.group.settings;
+    auto const* transit = settings.if_contains("TransitEncryptionEnabled");
+    if (!transit || !transit->as_bool())
+        throw invalid_parameter_value("The AUTH token can only be set when TransitEncryptionEnabled is true.");
+    auto const* current = settings.if_contains("AuthToken");
+    if (*strategy == "DELETE" && !current)
+        throw invalid_parameter_combination("Replication group " + id + " has no AUTH token to delete.");
+
+    // Every member carries the tokens its nodes are configured with.
+    auto const update = [&](json::object& target) {
+        auto const* now = target.if_contains("AuthToken");
+        std::optional<json::value> previous = now ? std::optional<json::value>(*now) : std::nullopt;
+        target.erase("PreviousAuthToken");
+        if (*strategy == "DELETE") {
+            target.erase("AuthToken");
+            target.erase("AuthTokenLastModifiedDate");
+            return;
+        }
+        if (*strategy == "ROTATE" && previous && previous->as_string() != *token)
+            target["PreviousAuthToken"] = *previous;
+        target["AuthToken"] = *token;
+        target["AuthTokenLastModifiedDate"] = ctx.clock.now_ms();
+    };
+    update(settings);
+    settings["PendingModifiedValues"] = json::object{{"AuthTokenStatus", *strategy == "ROTATE" ? "ROTATING" : "SETTING"}};
+    group.group.status = "modifying";
+    store::save_replication_group(tx, ctx.scope, group.group);
+    for (auto& member : group.members) {
+        update(member.settings);
+        store::save_cache_cluster(tx, ctx.scope, member);
+    }
+    start_group_workflow(ctx, tx, "update_auth_token", id, "apply", {});
+    auto out = group_answer(ctx, tx, id);
+    tx.commit();
+    ctx.wake_workflows();
+    return out;
+}
+
+}  // namespace
+
 json::object modify_replication_group(Context& ctx, json::object const& in)
 {
     auto const id = core::to_lower(required_string(in, "ReplicationGroupId"));
-    for (auto const* member : {"AuthToken", "AuthTokenUpdateStrategy", "UserGroupIdsToAdd", "UserGroupIdsToRemove",
-                               "RemoveUserGroups", "NotificationTopicArn", "TransitEncryptionMode"})
+    if (in.contains("AuthToken") || in.contains("AuthTokenUpdateStrategy"))
+        return modify_auth_token(ctx, in, id);
+    for (auto const* member : {"UserGroupIdsToAdd", "UserGroupIdsToRemove", "RemoveUserGroups", "NotificationTopicArn",
+                               "TransitEncryptionMode"})
         if (in.contains(member))
             throw ApiError::from_model("NotImplemented", fmt::format("keyfleet does not carry out ModifyReplicationGroup "
                                                                      "{} yet. See docs/API_COVERAGE.md.",

@@ -42,7 +42,7 @@ std::set<std::string_view> const owned_by_keyfleet{
     "port", "bind", "dir", "dbfilename", "logfile", "daemonize", "cluster-enabled", "cluster-config-file",
     "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "cluster-port", "cluster-node-timeout",
     "replicaof", "replica-announce-ip", "replica-announce-port",
-    "slaveof", "save", "maxmemory", "protected-mode", "pidfile", "unixsocket", "requirepass", "masterauth"};
+    "slaveof", "save", "maxmemory", "protected-mode", "pidfile", "unixsocket", "requirepass", "masterauth", "user"};
 
 // Directives redis-server reads only at start-up.
 std::set<std::string_view> const startup_only{"databases", "cluster-enabled", "io-threads", "io-threads-do-reads"};
@@ -167,9 +167,12 @@ std::string render_config(NodeSettings const& settings)
     }
     if (settings.replica_of)
         line("replicaof", fmt::format("{} {}", settings.replica_of->first, settings.replica_of->second));
-    if (!settings.password.empty()) {
-        line("requirepass", quote_value(settings.password));
-        line("masterauth", quote_value(settings.password));
+    if (!settings.passwords.empty()) {
+        std::string rules = "default on";
+        for (auto const& password : settings.passwords)
+            rules += " " + quote_value(">" + password);
+        line("user", rules + " ~* &* +@all");
+        line("masterauth", quote_value(settings.passwords.front()));
     }
     if (auto const renames = settings.parameters.find("rename-commands"); renames != settings.parameters.end()) {
         std::vector<std::string> words;

@@ -39,9 +39,10 @@ struct NodeSettings {
     // of a restore's part); no client knows it. Empty: no DEBUG at all.
     std::string debug_command;
     std::optional<NodeTls> tls;
-    // AUTH for clients and for replication (the group's AuthToken); empty: none.
-    // The config file that carries it is readable by its owner only.
-    std::string password;
+    // AUTH for clients (the group's AuthToken, then the one a ROTATE keeps
+    // valid beside it) and for replication (the first); empty: none. The config
+    // file that carries them is readable by its owner only.
+    std::vector<std::string> passwords;
     // A replica of this primary (cluster mode disabled).
     std::optional<std::pair<std::string, std::uint16_t>> replica_of;
 };

@@ -190,8 +190,9 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
                     names.insert(endpoint->host);
         settings.tls->names.assign(names.begin(), names.end());
     }
-    if (auto const* token = cluster.settings.if_contains("AuthToken"); token && token->is_string())
-        settings.password = std::string(token->as_string());
+    for (auto const* name : {"AuthToken", "PreviousAuthToken"})
+        if (auto const* token = cluster.settings.if_contains(name); token && token->is_string())
+            settings.passwords.emplace_back(token->as_string());
     if (cluster.replication_group_id) {
         settings.cluster_enabled = group && group->cluster_enabled;
         if (!settings.cluster_enabled && node.role == "replica") {
@@ -218,7 +219,8 @@ void Fleet::start_node(core::Scope const& scope, store::CacheCluster const& clus
             certificate_authority().issue(settings.tls->names, settings.tls->certificate_file, settings.tls->key_file);
         }
         redis::set_node_access(node.host, static_cast<std::uint16_t>(node.port),
-                               {settings.tls ? settings.tls->ca_file : "", settings.password});
+                               {settings.tls ? settings.tls->ca_file : "",
+                                settings.passwords.empty() ? "" : settings.passwords.front()});
         seed_from_rdb(cluster, directory);
         runtime_.start(process);
     }

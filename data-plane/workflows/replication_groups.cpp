@@ -586,6 +586,68 @@ StepResult modify_group(Fleet& fleet, Run& run)
     return StepResult::done();
 }
 
+// The group's AUTH tokens as its members now carry them reach every node at
+// once: the default user's passwords (both during a ROTATE; none after a
+// DELETE) and the token replicas give their primary. keyfleet's own
+// connections then use the new token.
+StepResult update_auth_token(Run& run)
+{
+    auto const id = id_of(run.target());
+    std::optional<GroupState> state;
+    {
+        auto tx = run.db().read();
+        state = load_group(tx, run.scope(), id);
+    }
+    if (!state)
+        return StepResult::fail("replication group " + id + " no longer exists");
+    for (auto const& member : state->members) {
+        std::vector<std::string> passwords;
+        for (auto const* name : {"AuthToken", "PreviousAuthToken"})
+            if (auto const* token = member.settings.if_contains(name); token && token->is_string())
+                passwords.emplace_back(token->as_string());
+        std::vector<std::string> user{"ACL", "SETUSER", "default", "on", "resetpass"};
+        for (auto const& password : passwords)
+            user.push_back(">" + password);
+        if (passwords.empty())
+            user.push_back("nopass");
+        for (auto const& node : member.nodes) {
+            auto client = connect(node);
+            client.checked(user);
+            client.checked({"CONFIG", "SET", "masterauth", passwords.empty() ? "" : passwords.front()});
+            redis::set_node_access(node.host, static_cast<std::uint16_t>(node.port),
+                                   {runtime::tls_files(node.directory).ca_file, passwords.empty() ? "" : passwords.front()});
+        }
+    }
+    run.on_commit([id, scope = run.scope(), now = run.clock().now_ms()](store::Transaction& tx) {
+        auto group = store::find_replication_group(tx, scope, id);
+        if (!group)
+            return;
+        auto const rotating = group->settings.contains("PreviousAuthToken");
+        group->settings.erase("PendingModifiedValues");
+        group->status = "available";
+        store::save_replication_group(tx, scope, *group);
+        record(tx, scope, "replication-group", id,
+               group->settings.contains("AuthToken")
+                   ? fmt::format("The AUTH token of replication group {} was {}", id, rotating ? "rotated" : "set")
+                   : "The AUTH token of replication group " + id + " was deleted",
+               now);
+    });
+    return StepResult::done();
+}
+
+void auth_token_failed(Run& run, std::string const& reason)
+{
+    auto const id = id_of(run.target());
+    run.on_commit([id, scope = run.scope(), reason, now = run.clock().now_ms()](store::Transaction& tx) {
+        if (auto group = store::find_replication_group(tx, scope, id)) {
+            group->settings.erase("PendingModifiedValues");
+            group->status = "available";
+            store::save_replication_group(tx, scope, *group);
+        }
+        record(tx, scope, "replication-group", id, "Failed to change the AUTH token of " + id + ": " + reason, now);
+    });
+}
+
 void modify_failed(Run& run, std::string const& reason)
 {
     auto const id = id_of(run.target());
@@ -671,6 +733,7 @@ void add_replication_group_kinds(Engine& engine, Fleet& fleet)
     add_failover_steps(reshard, fleet, "migrate");
     engine.add_kind("reshard", std::move(reshard));
     engine.add_kind("modify_replication_group", {{{"apply", with(modify_group)}}, modify_failed});
+    engine.add_kind("update_auth_token", {{{"apply", update_auth_token}}, auth_token_failed});
 }
 
 }  // namespace keyfleet::workflows

@@ -117,14 +117,60 @@ authed_primary_is() { [ "$(ec describe-replication-groups --replication-group-id
 wait_until 60 authed_primary_is authed-002
 wait_until 60 group_status_is authed available
 wait_until 30 authed_answers "$authed"
-expect_error NotImplemented ec modify-replication-group --replication-group-id authed --auth-token "$TOKEN-new" \
+
+# Rotation: ROTATE keeps both tokens valid on every node, SET only the new one, DELETE none.
+TOKEN2='keyfleet-second-token-9876543210'
+replica=$(node_address authed-001)
+expect_error InvalidParameterCombination ec modify-replication-group --replication-group-id authed \
+    --auth-token "$TOKEN2" --apply-immediately
+expect_error InvalidParameterCombination ec modify-replication-group --replication-group-id authed \
     --auth-token-update-strategy ROTATE --apply-immediately
+expect_error InvalidParameterCombination ec modify-replication-group --replication-group-id authed \
+    --auth-token "$TOKEN2" --auth-token-update-strategy DELETE --apply-immediately
+expect_error InvalidParameterCombination ec modify-replication-group --replication-group-id authed \
+    --auth-token "$TOKEN2" --auth-token-update-strategy ROTATE --snapshot-retention-limit 1 --apply-immediately
+expect_error InvalidParameterValue ec modify-replication-group --replication-group-id authed \
+    --auth-token short --auth-token-update-strategy ROTATE --apply-immediately
+out=$(ec modify-replication-group --replication-group-id authed --auth-token "$TOKEN2" \
+    --auth-token-update-strategy ROTATE --apply-immediately)
+assert_eq "modifying|ROTATING" "$(jqr '.ReplicationGroup | "\(.Status)|\(.PendingModifiedValues.AuthTokenStatus)"' "$out")" \
+    "ModifyReplicationGroup ROTATE answer"
+wait_until 30 group_status_is authed available
+assert_eq "{}" "$(ec describe-replication-groups --replication-group-id authed |
+    jq -c '.ReplicationGroups[0].PendingModifiedValues')" "nothing pending after the rotation"
+for address in "$authed" "$replica"; do
+    assert_eq PONG "$(as_user "$TOKEN" "$address" PING)" "the old token on $address during the rotation"
+    assert_eq PONG "$(as_user "$TOKEN2" "$address" PING)" "the new token on $address during the rotation"
+done
+ec modify-replication-group --replication-group-id authed --auth-token "$TOKEN2" --auth-token-update-strategy SET \
+    --apply-immediately >/dev/null
+wait_until 30 group_status_is authed available
+for address in "$authed" "$replica"; do
+    ! as_user "$TOKEN" "$address" PING 2>/dev/null | grep -q PONG || fail "the old token still works on $address"
+    assert_eq PONG "$(as_user "$TOKEN2" "$address" PING)" "the new token on $address after SET"
+done
+assert_eq OK "$(as_user "$TOKEN2" "$authed" SET rotated yes)" "writes with the new token"
+rotated_on_replica() { [ "$(as_user "$TOKEN2" "$replica" GET rotated 2>/dev/null)" = yes ]; }
+wait_until 30 rotated_on_replica
+ec modify-replication-group --replication-group-id authed --auth-token-update-strategy DELETE \
+    --apply-immediately >/dev/null
+wait_until 30 group_status_is authed available
+assert_eq PONG "$(tls "$authed" PING)" "no token needed after DELETE"
+assert_eq "false" "$(ec describe-replication-groups --replication-group-id authed \
+    --query 'ReplicationGroups[0].AuthTokenEnabled' --output text | tr A-Z a-z)" "AuthTokenEnabled after DELETE"
+assert_eq OK "$(tls "$authed" SET deleted yes)" "writes without a token"
+deleted_on_replica() { [ "$(tls "$replica" GET deleted 2>/dev/null)" = yes ]; }
+wait_until 30 deleted_on_replica
+expect_error InvalidParameterCombination ec modify-replication-group --replication-group-id authed \
+    --auth-token-update-strategy DELETE --apply-immediately
 # The token is in the nodes' configs (owner only) and nowhere else keyfleet writes or answers.
 for conf in "$KEYFLEET_DATA"/nodes/000000000000/us-east-1/authed-00*/0001/redis.conf; do
     [ "$(stat -c %a "$conf")" = 600 ] || fail "$conf is readable by others"
 done
-! grep -rqF --exclude=redis.conf --exclude='keyfleet.db*' -- "$TOKEN" "$KEYFLEET_DATA" "$KEYFLEET_LOG" ||
-    fail "the token is in $(grep -rlF --exclude=redis.conf --exclude='keyfleet.db*' -- "$TOKEN" "$KEYFLEET_DATA" "$KEYFLEET_LOG")"
+for secret in "$TOKEN" "$TOKEN2"; do
+    ! grep -rqF --exclude=redis.conf --exclude='keyfleet.db*' -- "$secret" "$KEYFLEET_DATA" "$KEYFLEET_LOG" ||
+        fail "a token is in $(grep -rlF --exclude=redis.conf --exclude='keyfleet.db*' -- "$secret" "$KEYFLEET_DATA" "$KEYFLEET_LOG")"
+done
 for call in "describe-replication-groups" "describe-cache-clusters --show-cache-node-info" "describe-events"; do
     # shellcheck disable=SC2086
     ! ec $call | grep -qF -- "$TOKEN" || fail "$call shows the token"

@@ -73,13 +73,14 @@ TEST_CASE("a TLS node takes TLS on its port and nowhere plaintext, for clients, 
     CHECK_FALSE(mentions(conf, "cluster-announce-port"));
 }
 
-TEST_CASE("a node with a password asks clients for it and gives it to its primary", "[runtime]")
+TEST_CASE("a node with passwords asks clients for one and gives its primary the first", "[runtime]")
 {
     NodeSettings settings;
     settings.port = 6379;
-    CHECK_FALSE(mentions(render_config(settings), "requirepass"));
-    settings.password = "a token with \"quotes\" and spaces";
+    CHECK_FALSE(mentions(render_config(settings), "masterauth"));
+    settings.passwords = {"new token with \"quotes\"", "old-token-0123456789"};
     auto const conf = render_config(settings);
-    CHECK(has(conf, "requirepass \"a token with \\\"quotes\\\" and spaces\""));
-    CHECK(has(conf, "masterauth \"a token with \\\"quotes\\\" and spaces\""));
+    CHECK(has(conf, "user default on \">new token with \\\"quotes\\\"\" \">old-token-0123456789\" ~* &* +@all"));
+    CHECK(has(conf, "masterauth \"new token with \\\"quotes\\\"\""));
+    CHECK_FALSE(mentions(conf, "requirepass"));
 }
