@@ -3,6 +3,7 @@
 #include "codec/schema.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "handlers/snapshot_schedule.h"
 #include "http/router.h"
@@ -155,7 +156,8 @@ int serve(core::Config const& config, std::function<void(std::uint16_t)> const& 
                                     {"Now", core::format_iso8601(snapshot_clock.now_ms())},
                                     {"Started", boost::json::value_from(pass.started)},
                                     {"Deleted", boost::json::value_from(pass.deleted)}});
-                            });
+                            },
+                            [&fleet] { return core::read_file(fleet.certificate_authority().certificate_file()); });
         schema_loader.join();
         http::Server server({config.host, config.port, config.io_threads}, router);
         server.listen();

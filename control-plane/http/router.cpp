@@ -23,10 +23,10 @@ using codec::ApiError;
 
 Router::Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
                std::function<void()> wake_workflows, std::string advertise_host, std::filesystem::path s3_dir,
-               SignalNode signal_node, AdvanceSnapshotClock advance_snapshot_clock)
+               SignalNode signal_node, AdvanceSnapshotClock advance_snapshot_clock, CaCertificate ca_certificate)
     : db_(db), credentials_(credentials), clock_(clock), wake_workflows_(std::move(wake_workflows)),
       advertise_host_(std::move(advertise_host)), s3_dir_(std::move(s3_dir)), signal_node_(std::move(signal_node)),
-      advance_snapshot_clock_(std::move(advance_snapshot_clock))
+      advance_snapshot_clock_(std::move(advance_snapshot_clock)), ca_certificate_(std::move(ca_certificate))
 {
 }
 
@@ -152,7 +152,11 @@ Response Router::handle(Request const& request) const
             for (auto& [name, value] : codec::parse_form(request.body))
                 params.insert_or_assign(name, std::move(value));
 
-        if (path == fault_path) {
+        if (path == ca_certificate_path && ca_certificate_) {
+            action = "ca-certificate";
+            response.body = ca_certificate_();
+            response.content_type = "application/x-pem-file";
+        } else if (path == fault_path) {
             action = "fault";
             response.body = inject_fault({caller.account_id, caller.region}, params);
             response.content_type = "application/json";

@@ -44,6 +44,14 @@ inline constexpr std::string_view fault_path = "/_keyfleet/fault";
 // Seconds=N. Answers JSON: the scheduler's time, snapshots started and deleted.
 inline constexpr std::string_view snapshot_clock_path = "/_keyfleet/snapshot-clock";
 
+// Not part of the AWS API: keyfleet's CA certificate (PEM), which the
+// certificates of nodes serving TLS chain to, for clients to verify them.
+// SigV4-signed GET; the same file is <data-dir>/tls/ca.pem.
+inline constexpr std::string_view ca_certificate_path = "/_keyfleet/ca.pem";
+
+// The CA certificate as PEM (created on first use).
+using CaCertificate = std::function<std::string()>;
+
 // Moves the scheduler's clock ahead by the seconds given and runs a pass; its JSON answer.
 using AdvanceSnapshotClock = std::function<std::string(std::int64_t seconds)>;
 
@@ -58,7 +66,7 @@ public:
     Router(store::Database& db, sigv4::CredentialStore const& credentials, core::Clock const& clock,
            std::function<void()> wake_workflows = [] {}, std::string advertise_host = "127.0.0.1",
            std::filesystem::path s3_dir = {}, SignalNode signal_node = {},
-           AdvanceSnapshotClock advance_snapshot_clock = {});
+           AdvanceSnapshotClock advance_snapshot_clock = {}, CaCertificate ca_certificate = {});
     Response handle(Request const& request) const;
 
 private:
@@ -70,6 +78,7 @@ private:
     std::filesystem::path s3_dir_;
     SignalNode signal_node_;
     AdvanceSnapshotClock advance_snapshot_clock_;
+    CaCertificate ca_certificate_;
 
     // The AWS operation the Action names, carried out; its XML answer.
     std::string call_operation(core::Scope const& scope, codec::Params const& params, std::string const& request_id,

@@ -6,7 +6,7 @@
 # replication uses it, and it appears in no reply, event or log. AWS's refusals, and
 # NotImplemented for what is not built.
 . "$(dirname "$0")/lib.sh"
-require_tool redis-cli redis-server openssl
+require_tool redis-cli redis-server openssl curl
 
 reserve_loopback_network
 start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 0
@@ -27,6 +27,13 @@ verifies_as() {
 }
 # answers ADDRESS KEY VALUE: GET over TLS there gives VALUE.
 answers() { [ "$(tls "$1" GET "$2" 2>/dev/null)" = "$3" ]; }
+
+# --- The CA, from its file and from the signed admin path --------------------------------------
+[ ! -e "$CA" ] || fail "a CA exists before anything asked for it"
+ca_pem=$(curl -fsS --aws-sigv4 "aws:amz:us-east-1:elasticache" --user test:test "$(endpoint)/_keyfleet/ca.pem")
+[[ $ca_pem == "-----BEGIN CERTIFICATE-----"* ]] || fail "GET /_keyfleet/ca.pem answered: $ca_pem"
+assert_eq "$(cat "$CA")" "$ca_pem" "the CA through the signed admin path"
+assert_eq 403 "$(curl -s -o /dev/null -w '%{http_code}' "$(endpoint)/_keyfleet/ca.pem")" "an unsigned GET of the CA"
 
 # --- Refusals ---------------------------------------------------------------------------------
 expect_error InvalidParameterCombination ec create-replication-group --replication-group-id bad --cache-node-type cache.t3.micro \
