@@ -101,6 +101,7 @@ struct PairMove {
     std::string target_node_group;
     std::vector<int> slots;
     std::vector<store::CacheNode> others;  // every other primary
+    std::string password;                  // the group's AuthToken: MIGRATE authenticates with it
     std::vector<int> moved;
     std::exception_ptr error;
 };
@@ -192,7 +193,12 @@ void move_pair(PairMove& move, std::chrono::steady_clock::time_point until)
                 if (keys[i].elements.empty())
                     continue;
                 std::vector<std::string> migrate{"MIGRATE", move.target.host, std::to_string(move.target.port), "", "0",
-                                                 migrate_timeout_ms, "REPLACE", "KEYS"};
+                                                 migrate_timeout_ms, "REPLACE"};
+                if (!move.password.empty()) {
+                    migrate.push_back("AUTH");
+                    migrate.push_back(move.password);
+                }
+                migrate.push_back("KEYS");
                 for (auto const& key : keys[i].elements)
                     migrate.push_back(key.text);
                 migrates.push_back(std::move(migrate));
@@ -440,7 +446,9 @@ StepResult migrate_slots(Run& run)
         if (source == primaries.end() || target == primaries.end())
             return StepResult::fail("node group " + (source == primaries.end() ? from_to.first : from_to.second) +
                                     " has no primary");
-        PairMove pair{source->second, target->second, from_to.second, slots, {}, {}, {}};
+        PairMove pair{source->second, target->second, from_to.second, slots, {}, {}, {}, {}};
+        if (auto const* token = state->group.settings.if_contains("AuthToken"); token && token->is_string())
+            pair.password = std::string(token->as_string());
         for (auto const& [node_group, primary] : primaries)
             if (node_group != from_to.first && node_group != from_to.second)
                 pair.others.push_back(primary);

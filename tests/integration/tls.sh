@@ -11,6 +11,7 @@ require_tool redis-cli redis-server openssl curl
 reserve_loopback_network
 start_keyfleet --loopback-network "$LOOPBACK_NETWORK" --cluster-node-pool 0
 CA=$KEYFLEET_DATA/tls/ca.pem
+TOKEN='keyfleet-test-token-0123456789!'
 
 # tls ADDRESS redis-cli-args...: redis-cli over TLS, verifying the node against keyfleet's CA.
 tls() {
@@ -95,7 +96,6 @@ assert_eq "false" "$(ec describe-replication-groups --replication-group-id sec \
     --query 'ReplicationGroups[0].AuthTokenEnabled' --output text | tr A-Z a-z)" "no AUTH token"
 
 # --- An AUTH token: every node asks for it, replication and failover use it --------------------
-TOKEN='keyfleet-test-token-0123456789!'
 out=$(ec create-replication-group --replication-group-id authed --replication-group-description auth \
     --cache-node-type cache.t3.micro --num-cache-clusters 2 --automatic-failover-enabled \
     --transit-encryption-enabled --auth-token "$TOKEN")
@@ -183,20 +183,35 @@ for call in "describe-replication-groups" "describe-cache-clusters --show-cache-
     ! ec $call | grep -qF -- "$TOKEN" || fail "$call shows the token"
 done
 
-# --- Cluster mode enabled: two shards with a replica each, the bus over TLS --------------------
+# --- Cluster mode enabled with a token: two shards with a replica each, the bus over TLS, a reshard
 ec create-replication-group --replication-group-id csec --replication-group-description tls \
     --cache-node-type cache.t3.micro --num-node-groups 2 --replicas-per-node-group 1 --transit-encryption-enabled \
-    >/dev/null
+    --auth-token "$TOKEN" >/dev/null
 wait_until 120 group_status_is csec available
 config=$(config_endpoint csec)
 verifies_as "$config"
 verifies_as "$(node_address csec-0002-002)"
-for i in $(seq 1 20); do tls "$config" -c SET "key:$i" "value:$i" >/dev/null; done
-for i in $(seq 1 20); do assert_eq "value:$i" "$(tls "$config" -c GET "key:$i")" "key:$i through the cluster"; done
-assert_eq ok "$(tls "$(node_address csec-0001-001)" CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" \
-    "cluster state over TLS"
-assert_eq yes "$(tls "$(node_address csec-0001-001)" CONFIG GET tls-cluster | sed -n 2p)" "the cluster bus over TLS"
+ctls() { timeout 10 redis-cli --tls --cacert "$CA" --no-auth-warning -a "$TOKEN" -c -h "${config%:*}" -p "${config##*:}" "$@"; }
+for i in $(seq 1 20); do ctls SET "key:$i" "value:$i" >/dev/null; done
+for i in $(seq 1 20); do assert_eq "value:$i" "$(ctls GET "key:$i")" "key:$i through the cluster"; done
+node=$(node_address csec-0001-001)
+assert_eq ok "$(timeout 10 redis-cli --tls --cacert "$CA" --no-auth-warning -a "$TOKEN" -h "${node%:*}" -p "${node##*:}" \
+    CLUSTER INFO | tr -d '\r' | sed -n 's/^cluster_state://p')" "cluster state over TLS"
+assert_eq yes "$(timeout 10 redis-cli --tls --cacert "$CA" --no-auth-warning -a "$TOKEN" -h "${node%:*}" \
+    -p "${node##*:}" CONFIG GET tls-cluster | sed -n 2p)" "the cluster bus over TLS"
 refuses_plaintext "$config" || fail "the configuration endpoint answered plaintext"
+# Slots move with MIGRATE over TLS, authenticated with the token.
+ec modify-replication-group-shard-configuration --replication-group-id csec --node-group-count 3 \
+    --apply-immediately >/dev/null
+wait_until 120 group_status_is csec available
+assert_eq 3 "$(ec describe-replication-groups --replication-group-id csec --query 'length(ReplicationGroups[0].NodeGroups)' \
+    --output text)" "node groups after the reshard"
+ec describe-events --source-identifier csec --source-type replication-group --query 'Events[].Message' --output text |
+    grep -q "Failed" && fail "the reshard failed: $(ec describe-events --source-identifier csec --source-type replication-group)"
+for i in $(seq 1 20); do assert_eq "value:$i" "$(ctls GET "key:$i")" "key:$i after the reshard"; done
+third=$(node_address csec-0003-001)
+[ "$(timeout 10 redis-cli --tls --cacert "$CA" --no-auth-warning -a "$TOKEN" -h "${third%:*}" -p "${third##*:}" \
+    DBSIZE)" -gt 0 ] || fail "the new shard took no key"
 
 # --- A single-node cache cluster with the token ------------------------------------------------
 ec create-cache-cluster --cache-cluster-id single --engine redis --cache-node-type cache.t3.micro \
