@@ -124,6 +124,17 @@ authed_primary_is() { [ "$(ec describe-replication-groups --replication-group-id
 wait_until 60 authed_primary_is authed-002
 wait_until 60 group_status_is authed available
 wait_until 30 authed_answers "$authed"
+# A replica added later starts with its certificate and the token, and syncs.
+ec increase-replica-count --replication-group-id authed --new-replica-count 2 --apply-immediately >/dev/null
+wait_until 90 group_status_is authed available
+third=$(node_address authed-003)
+verifies_as "$third"
+wait_until 30 authed_answers "$third"
+# A rebooted node comes back serving TLS with the token.
+ec reboot-cache-cluster --cache-cluster-id authed-001 --cache-node-ids-to-reboot 0001 >/dev/null
+wait_until 60 cluster_status_is authed-001 available
+verifies_as "$(node_address authed-001)"
+wait_until 30 authed_answers "$(node_address authed-001)"
 
 # Rotation: ROTATE keeps both tokens valid on every node, SET only the new one, DELETE none.
 TOKEN2='keyfleet-second-token-9876543210'
