@@ -164,6 +164,15 @@ std::string Fleet::connect_host() const
     return options_.bind_host == "0.0.0.0" ? std::string("127.0.0.1") : options_.bind_host;
 }
 
+std::vector<std::string> auth_tokens(store::CacheCluster const& cluster)
+{
+    std::vector<std::string> tokens;
+    for (auto const* name : {"AuthToken", "PreviousAuthToken"})
+        if (auto const* token = cluster.settings.if_contains(name); token && token->is_string())
+            tokens.emplace_back(token->as_string());
+    return tokens;
+}
+
 runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope const& scope,
                                           store::CacheCluster const& cluster, store::CacheNode const& node)
 {
@@ -190,9 +199,7 @@ runtime::NodeSettings Fleet::settings_for(store::Transaction& tx, core::Scope co
                     names.insert(endpoint->host);
         settings.tls->names.assign(names.begin(), names.end());
     }
-    for (auto const* name : {"AuthToken", "PreviousAuthToken"})
-        if (auto const* token = cluster.settings.if_contains(name); token && token->is_string())
-            settings.passwords.emplace_back(token->as_string());
+    settings.passwords = auth_tokens(cluster);
     if (cluster.replication_group_id) {
         settings.cluster_enabled = group && group->cluster_enabled;
         if (!settings.cluster_enabled && node.role == "replica") {

@@ -46,6 +46,10 @@ struct FleetOptions {
     std::filesystem::path tls_dir;        // keyfleet's CA for nodes that serve TLS (ca.pem, ca-key.pem)
 };
 
+// A cluster's AUTH tokens, as its nodes take them: the current one first, then
+// the one a ROTATE keeps valid beside it; none without AUTH.
+std::vector<std::string> auth_tokens(store::CacheCluster const& cluster);
+
 // The parameter values of a group (stored or default) as nodes run them.
 std::map<std::string, std::string, std::less<>> effective_parameters(store::Transaction& tx, core::Scope const& scope,
                                                                      std::string_view group_name);

@@ -197,7 +197,7 @@ StepResult link_replicas(Run& run)
 }
 
 // Cluster mode enabled: each primary takes its slots and a config epoch, and
-// every node meets the first one; gossip does the rest.
+// every node meets every primary.
 StepResult form_cluster(Run& run)
 {
     auto const id = id_of(run.target());
@@ -601,10 +601,7 @@ StepResult update_auth_token(Run& run)
     if (!state)
         return StepResult::fail("replication group " + id + " no longer exists");
     for (auto const& member : state->members) {
-        std::vector<std::string> passwords;
-        for (auto const* name : {"AuthToken", "PreviousAuthToken"})
-            if (auto const* token = member.settings.if_contains(name); token && token->is_string())
-                passwords.emplace_back(token->as_string());
+        auto const passwords = auth_tokens(member);
         std::vector<std::string> user{"ACL", "SETUSER", "default", "on", "resetpass"};
         for (auto const& password : passwords)
             user.push_back(">" + password);
